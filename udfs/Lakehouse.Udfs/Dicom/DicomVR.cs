@@ -1,0 +1,80 @@
+namespace Lakehouse.Udfs.Dicom;
+
+/// <summary>
+/// A value representation, stored as its two ASCII bytes packed big-endian (<c>'P' &lt;&lt; 8 | 'N'</c>),
+/// so a reader turns the two bytes of an explicit-VR header into a VR without a lookup.
+/// </summary>
+public enum DicomVR : ushort
+{
+    /// <summary>No VR known (implicit VR with an attribute missing from the dictionary reads as UN).</summary>
+    None = 0,
+#pragma warning disable CS1591 // the 34 VR codes of PS3.5 Table 6.2-1 document themselves
+    AE = ('A' << 8) | 'E', AS = ('A' << 8) | 'S', AT = ('A' << 8) | 'T', CS = ('C' << 8) | 'S',
+    DA = ('D' << 8) | 'A', DS = ('D' << 8) | 'S', DT = ('D' << 8) | 'T', FD = ('F' << 8) | 'D',
+    FL = ('F' << 8) | 'L', IS = ('I' << 8) | 'S', LO = ('L' << 8) | 'O', LT = ('L' << 8) | 'T',
+    OB = ('O' << 8) | 'B', OD = ('O' << 8) | 'D', OF = ('O' << 8) | 'F', OL = ('O' << 8) | 'L',
+    OV = ('O' << 8) | 'V', OW = ('O' << 8) | 'W', PN = ('P' << 8) | 'N', SH = ('S' << 8) | 'H',
+    SL = ('S' << 8) | 'L', SQ = ('S' << 8) | 'Q', SS = ('S' << 8) | 'S', ST = ('S' << 8) | 'T',
+    SV = ('S' << 8) | 'V', TM = ('T' << 8) | 'M', UC = ('U' << 8) | 'C', UI = ('U' << 8) | 'I',
+    UL = ('U' << 8) | 'L', UN = ('U' << 8) | 'N', UR = ('U' << 8) | 'R', US = ('U' << 8) | 'S',
+    UT = ('U' << 8) | 'T', UV = ('U' << 8) | 'V',
+#pragma warning restore CS1591
+}
+
+/// <summary>Facts about value representations from PS3.5 section 6.2 and 7.1.2.</summary>
+public static class DicomVRInfo
+{
+    /// <summary>Packs two ASCII bytes into a <see cref="DicomVR"/>; <see cref="DicomVR.None"/> when they name no VR.</summary>
+    public static DicomVR FromBytes(byte first, byte second)
+    {
+        var vr = (DicomVR)((first << 8) | second);
+        return IsKnown(vr) ? vr : DicomVR.None;
+    }
+
+    /// <summary>True for the 34 VRs of PS3.5.</summary>
+    public static bool IsKnown(DicomVR vr) => vr switch
+    {
+        DicomVR.AE or DicomVR.AS or DicomVR.AT or DicomVR.CS or DicomVR.DA or DicomVR.DS or DicomVR.DT or DicomVR.FD
+        or DicomVR.FL or DicomVR.IS or DicomVR.LO or DicomVR.LT or DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL
+        or DicomVR.OV or DicomVR.OW or DicomVR.PN or DicomVR.SH or DicomVR.SL or DicomVR.SQ or DicomVR.SS or DicomVR.ST
+        or DicomVR.SV or DicomVR.TM or DicomVR.UC or DicomVR.UI or DicomVR.UL or DicomVR.UN or DicomVR.UR or DicomVR.US
+        or DicomVR.UT or DicomVR.UV => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Explicit-VR encodings whose header has two reserved bytes and a 32-bit length (PS3.5 Table 7.1-1);
+    /// all others use a 16-bit length.
+    /// </summary>
+    public static bool HasLongLength(DicomVR vr) => vr is DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL
+        or DicomVR.OV or DicomVR.OW or DicomVR.SQ or DicomVR.SV or DicomVR.UC or DicomVR.UN or DicomVR.UR
+        or DicomVR.UT or DicomVR.UV;
+
+    /// <summary>VRs whose value is text, affected by Specific Character Set when not in <see cref="IsAsciiText"/>.</summary>
+    public static bool IsText(DicomVR vr) => vr is DicomVR.AE or DicomVR.AS or DicomVR.CS or DicomVR.DA or DicomVR.DS
+        or DicomVR.DT or DicomVR.IS or DicomVR.LO or DicomVR.LT or DicomVR.PN or DicomVR.SH or DicomVR.ST
+        or DicomVR.TM or DicomVR.UC or DicomVR.UI or DicomVR.UR or DicomVR.UT;
+
+    /// <summary>Text VRs restricted to the default repertoire, never decoded with the Specific Character Set.</summary>
+    public static bool IsAsciiText(DicomVR vr) => vr is DicomVR.AE or DicomVR.AS or DicomVR.CS or DicomVR.DA
+        or DicomVR.DS or DicomVR.DT or DicomVR.IS or DicomVR.TM or DicomVR.UI or DicomVR.UR;
+
+    /// <summary>The padding byte for an odd-length value: NUL for UI and binary VRs, space for text.</summary>
+    public static byte PaddingByte(DicomVR vr) => IsText(vr) && vr != DicomVR.UI ? (byte)' ' : (byte)0;
+
+    /// <summary>The size in bytes of one value of a fixed-size binary VR; 0 for the others.</summary>
+    public static int FixedValueSize(DicomVR vr) => vr switch
+    {
+        DicomVR.US or DicomVR.SS => 2,
+        DicomVR.UL or DicomVR.SL or DicomVR.FL or DicomVR.AT => 4,
+        DicomVR.FD or DicomVR.SV or DicomVR.UV => 8,
+        _ => 0,
+    };
+
+    /// <summary>The two-letter code.</summary>
+    public static string Code(DicomVR vr) => vr == DicomVR.None ? "??" : string.Create(2, vr, static (s, v) =>
+    {
+        s[0] = (char)((ushort)v >> 8);
+        s[1] = (char)((ushort)v & 0xFF);
+    });
+}
