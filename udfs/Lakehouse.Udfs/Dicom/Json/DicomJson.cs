@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using Lakehouse.Udfs.Dicom.Reading;
+
+namespace Lakehouse.Udfs.Dicom.Json;
+
+/// <summary>
+/// Writes a data set as the DICOM JSON Model (PS3.18 Annex F.2): an object keyed by "GGGGEEEE" in tag order,
+/// each attribute {"vr": .., "Value": [..]} with numbers for IS, DS and the binary numeric VRs, PN as component-group
+/// objects, AT as "GGGGEEEE" strings, InlineBinary base64 for OB/OD/OF/OL/OV/OW/UN, nested objects for sequence items,
+/// and no "Value" key for empty attributes. Group length elements are left out (they describe an encoding, not data).
+/// </summary>
+public static class DicomJson
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+
+    /// <summary>Serializes a data set to a JSON string.</summary>
+    public static string Serialize(DicomDataset dataset, bool excludePixelData = true)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) Write(writer, dataset, excludePixelData);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes a data set as one JSON object.</summary>
+    public static void Write(Utf8JsonWriter writer, DicomDataset dataset, bool excludePixelData = true) =>
+        WriteDataset(writer, dataset, DicomKeyAttributes.CharacterSetOf(dataset), excludePixelData);
+
+    private static void WriteDataset(Utf8JsonWriter writer, DicomDataset dataset, DicomCharacterSet inherited, bool excludePixelData)
+    {
+        // An item may declare its own character set (PS3.5 6.1.2.5.2); otherwise it inherits.
+        var cs = dataset.Contains(DicomTags.SpecificCharacterSet) ? DicomKeyAttributes.CharacterSetOf(dataset) : inherited;
+        writer.WriteStartObject();
+        Span<byte> key = stackalloc byte[8];
+        foreach (var e in dataset.Elements)
+        {
+            if (e.Tag.IsGroupLength) continue;
+            if (excludePixelData && e.Tag.Group == 0x7FE0 && e.Tag.Element is 0x0008 or 0x0009 or 0x0010) continue;
+            HexKey(e.Tag.Value, key);
+            writer.WritePropertyName(key);
+            writer.WriteStartObject();
+            writer.WriteString("vr"u8, DicomVRInfo.Code(e.VR == DicomVR.None ? DicomVR.UN : e.VR));
+            WriteValue(writer, e, cs, excludePixelData);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, DicomElement e, DicomCharacterSet cs, bool excludePixelData)
+    {
+        var vr = e.VR;
+        if (vr == DicomVR.SQ)
+        {
+            if (e.Items.Count == 0) return;
+            writer.WriteStartArray("Value"u8);
+            foreach (var item in e.Items) WriteDataset(writer, item, cs, excludePixelData);
+            writer.WriteEndArray();
+            return;
+        }
+        if (e.Value.IsEmpty) return;
+        switch (vr)
+        {
+            case DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL or DicomVR.OV or DicomVR.OW or DicomVR.UN or DicomVR.None:
+                writer.WriteBase64String("InlineBinary"u8, e.Value.Span);
+                return;
+            case DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.SL or DicomVR.SV or DicomVR.UV:
+            {
+                int n = DicomValues.BinaryCount(e);
+                if (n == 0) return;
+                writer.WriteStartArray("Value"u8);
+                for (int i = 0; i < n; i++)
+                {
+                    if (vr == DicomVR.UV)
+                    {
+                        ulong u = BinaryPrimitives.ReadUInt64LittleEndian(e.Value.Span[(i * 8)..]);
+                        if (u <= (1UL << 53)) writer.WriteNumberValue(u); else writer.WriteStringValue(u.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        continue;
+                    }
+                    long v = DicomValues.GetInteger(e, i);
+                    if (vr == DicomVR.SV && Math.Abs(v) > (1L << 53)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    else writer.WriteNumberValue(v);
+                }
+                writer.WriteEndArray();
+                return;
+            }
+            case DicomVR.FL or DicomVR.FD:
+            {
+                int n = DicomValues.BinaryCount(e);
+                if (n == 0) return;
+                writer.WriteStartArray("Value"u8);
+                for (int i = 0; i < n; i++)
+                {
+                    double v = DicomValues.GetFloat(e, i);
+                    // JSON has no NaN or infinity: write them as strings rather than fail the file.
+                    if (!double.IsFinite(v)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    else if (vr == DicomVR.FL) writer.WriteNumberValue((float)v);
+                    else writer.WriteNumberValue(v);
+                }
+                writer.WriteEndArray();
+                return;
+            }
+            case DicomVR.AT:
+            {
+                int n = e.Value.Length / 4;
+                if (n == 0) return;
+                writer.WriteStartArray("Value"u8);
+                Span<byte> hex = stackalloc byte[8];
+                for (int i = 0; i < n; i++)
+                {
+                    var s = e.Value.Span[(i * 4)..];
+                    uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
+                    HexKey(tag, hex);
+                    writer.WriteStringValue(hex);
+                }
+                writer.WriteEndArray();
+                return;
+            }
+        }
+        var values = DicomValues.GetStrings(e, cs);
+        if (Array.TrueForAll(values, v => v.Length == 0)) return;
+        writer.WriteStartArray("Value"u8);
+        foreach (string v in values)
+        {
+            if (v.Length == 0) { writer.WriteNullValue(); continue; }
+            switch (vr)
+            {
+                case DicomVR.PN: WritePersonName(writer, v); break;
+                case DicomVR.IS:
+                    if (DicomValues.ParseInteger(v) is { } l) writer.WriteNumberValue(l);
+                    else if (DicomValues.ParseDecimal(v) is { } d && double.IsFinite(d)) writer.WriteNumberValue(d);
+                    else writer.WriteStringValue(v);
+                    break;
+                case DicomVR.DS:
+                    if (IsJsonNumber(v)) writer.WriteRawValue(v, skipInputValidation: true);
+                    else if (DicomValues.ParseDecimal(v) is { } d2 && double.IsFinite(d2)) writer.WriteNumberValue(d2);
+                    else writer.WriteStringValue(v);
+                    break;
+                default: writer.WriteStringValue(v); break;
+            }
+        }
+        writer.WriteEndArray();
+    }
+
+    private static void WritePersonName(Utf8JsonWriter writer, string value)
+    {
+        writer.WriteStartObject();
+        string[] groups = value.Split('=');
+        ReadOnlySpan<string> names = ["Alphabetic", "Ideographic", "Phonetic"];
+        for (int i = 0; i < groups.Length && i < 3; i++)
+        {
+            string g = groups[i].TrimEnd(' ');
+            if (g.Length > 0) writer.WriteString(names[i], g);
+        }
+        writer.WriteEndObject();
+    }
+
+    // RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    private static bool IsJsonNumber(ReadOnlySpan<char> s)
+    {
+        int i = 0;
+        if (i < s.Length && s[i] == '-') i++;
+        if (i >= s.Length) return false;
+        if (s[i] == '0') i++;
+        else if (s[i] is >= '1' and <= '9') { while (i < s.Length && char.IsAsciiDigit(s[i])) i++; }
+        else return false;
+        if (i < s.Length && s[i] == '.')
+        {
+            i++;
+            int start = i;
+            while (i < s.Length && char.IsAsciiDigit(s[i])) i++;
+            if (i == start) return false;
+        }
+        if (i < s.Length && s[i] is 'e' or 'E')
+        {
+            i++;
+            if (i < s.Length && s[i] is '+' or '-') i++;
+            int start = i;
+            while (i < s.Length && char.IsAsciiDigit(s[i])) i++;
+            if (i == start) return false;
+        }
+        return i == s.Length;
+    }
+
+    private static void HexKey(uint value, Span<byte> into)
+    {
+        const string Digits = "0123456789ABCDEF";
+        for (int i = 7; i >= 0; i--)
+        {
+            into[i] = (byte)Digits[(int)(value & 0xF)];
+            value >>= 4;
+        }
+    }
+}

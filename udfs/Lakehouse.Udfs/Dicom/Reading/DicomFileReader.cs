@@ -1,0 +1,287 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace Lakehouse.Udfs.Dicom.Reading;
+
+/// <summary>
+/// Reads the header of a DICOM Part 10 file (PS3.10 section 7): optional 128-byte preamble and "DICM", optional
+/// File Meta Information, then the data set up to the stop tag (Pixel Data by default), which is never read.
+/// Every failure is returned as a <see cref="DicomReadError"/>; no exception escapes for bad input.
+/// </summary>
+public static class DicomFileReader
+{
+    private const int FirstChunk = 64 * 1024;
+
+    /// <summary>Reads a header from the bytes of a whole file (or a prefix of one that holds the header).</summary>
+    public static DicomReadResult ReadHeader(ReadOnlySpan<byte> bytes, string fileLabel, DicomReadOptions? options = null) =>
+        Read(bytes, fileLabel, options ?? DicomReadOptions.Default, isFinalBlock: true, out _);
+
+    /// <summary>
+    /// Reads a header from a stream, reading only as much as needed: the first 64 KiB, then more only when the
+    /// header is longer. The stream is left positioned after the bytes read.
+    /// </summary>
+    public static DicomReadResult ReadHeader(Stream stream, string fileLabel, DicomReadOptions? options = null)
+    {
+        options ??= DicomReadOptions.Default;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(FirstChunk);
+        try
+        {
+            int filled = 0;
+            bool eof = false;
+            while (true)
+            {
+                while (!eof && filled < buffer.Length)
+                {
+                    int n;
+                    try { n = stream.Read(buffer, filled, buffer.Length - filled); }
+                    catch (IOException) { return DicomReadResult.Failure(new(fileLabel, filled, null, DicomReadErrorReason.IoError)); }
+                    if (n == 0) eof = true;
+                    filled += n;
+                }
+                var result = Read(buffer.AsSpan(0, filled), fileLabel, options, eof, out bool needMore);
+                if (!needMore) return result;
+                if (buffer.Length >= options.MaxHeaderBytes + 1024)
+                    return DicomReadResult.Failure(new(fileLabel, filled, null, DicomReadErrorReason.HeaderTooLarge));
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                buffer.AsSpan(0, filled).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = bigger;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Reads the header of a file on disk (label: the caller's name for it, never the path when it holds PHI).</summary>
+    public static DicomReadResult ReadHeader(string path, string fileLabel, DicomReadOptions? options = null)
+    {
+        FileStream stream;
+        try { stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return DicomReadResult.Failure(new(fileLabel, 0, null, DicomReadErrorReason.IoError));
+        }
+        using (stream) return ReadHeader(stream, fileLabel, options);
+    }
+
+    // needMore: the buffer ended inside the header and isFinalBlock was false.
+    private static DicomReadResult Read(ReadOnlySpan<byte> bytes, string label, DicomReadOptions options, bool isFinalBlock, out bool needMore)
+    {
+        needMore = false;
+        int pos = 0;
+        bool hasDicm = false;
+        if (bytes.Length >= 132 && bytes.Slice(128, 4).SequenceEqual("DICM"u8)) { pos = 132; hasDicm = true; }
+        else if (bytes.Length >= 4 && bytes[..4].SequenceEqual("DICM"u8)) { pos = 4; hasDicm = true; }
+        else if (!isFinalBlock && bytes.Length < 132) { needMore = true; return Truncated(label, bytes.Length); }
+
+        // File Meta Information: always Explicit VR Little Endian, group 0002.
+        var meta = new DicomDataset();
+        int metaStart = pos;
+        if (bytes.Length - pos >= 8 && BinaryPrimitives.ReadUInt16LittleEndian(bytes[pos..]) == 0x0002)
+        {
+            var fail = ReadMeta(bytes[pos..], pos, meta, label, isFinalBlock, out needMore, out int metaLength);
+            if (fail is not null) return fail;
+            pos += metaLength;
+        }
+        else if (hasDicm && bytes.Length - pos < 8)
+        {
+            needMore = !isFinalBlock;
+            return Truncated(label, bytes.Length);
+        }
+
+        DicomTransferSyntax? syntax;
+        if (meta.TryGet(DicomTags.TransferSyntaxUID, out var tsElement))
+        {
+            string uid = System.Text.Encoding.ASCII.GetString(tsElement.Value.Span).TrimEnd('\0', ' ');
+            syntax = DicomTransferSyntax.FromUid(uid.Trim());
+            if (syntax is null) return DicomReadResult.Failure(new(label, metaStart, DicomTags.TransferSyntaxUID, DicomReadErrorReason.UnsupportedTransferSyntax));
+        }
+        else
+        {
+            syntax = Detect(bytes[pos..], hasDicm || meta.Count > 0);
+            if (syntax is null)
+            {
+                if (!isFinalBlock && bytes.Length - pos < 8) { needMore = true; return Truncated(label, bytes.Length); }
+                return DicomReadResult.Failure(new(label, pos, null, DicomReadErrorReason.NotDicom));
+            }
+        }
+
+        if (!syntax.Deflated) syntax = CorrectVRMismatch(bytes[pos..], syntax);
+        if (syntax.Deflated) return ReadDeflated(bytes[pos..], pos, label, options, meta, syntax, isFinalBlock, out needMore);
+
+        var dataset = new DicomDataset();
+        // First pass finds where the header ends without copying; the second materializes over one copy of it.
+        var walker = new DicomElementReader(bytes[pos..], new DicomReaderState(syntax.ExplicitVR, syntax.BigEndian), pos,
+            options.StopBeforeTag, options.MaxSequenceDepth);
+        while (walker.Read()) { }
+        if (walker.Error is { } err)
+        {
+            if (err == DicomReadErrorReason.Truncated && !isFinalBlock) { needMore = true; return Truncated(label, walker.ErrorOffset); }
+            return DicomReadResult.Failure(new(label, walker.ErrorOffset, walker.Tag, err));
+        }
+        int headerLength = walker.BytesConsumed;
+        if (headerLength > options.MaxHeaderBytes) return DicomReadResult.Failure(new(label, pos, null, DicomReadErrorReason.HeaderTooLarge));
+        byte[] copy = bytes.Slice(pos, headerLength).ToArray();
+        var reader = new DicomElementReader(copy, new DicomReaderState(syntax.ExplicitVR, syntax.BigEndian), pos,
+            options.StopBeforeTag, options.MaxSequenceDepth);
+        var failure = MaterializeOwned(ref reader, copy, dataset, label, syntax.BigEndian);
+        if (failure is not null) return failure;
+        return DicomReadResult.Success(meta, dataset, DicomKeyAttributes.From(meta, dataset, syntax), pos + headerLength, syntax);
+    }
+
+    private static DicomReadResult ReadDeflated(ReadOnlySpan<byte> deflated, int fileOffset, string label, DicomReadOptions options,
+        DicomDataset meta, DicomTransferSyntax syntax, bool isFinalBlock, out bool needMore)
+    {
+        needMore = false;
+        if (!isFinalBlock)
+        {
+            // The whole deflated stream is needed (the header's length is only known after inflating).
+            needMore = true;
+            return Truncated(label, fileOffset);
+        }
+        byte[] inflated;
+        int length;
+        try
+        {
+            (inflated, length) = Inflate(deflated, options.MaxHeaderBytes);
+        }
+        catch (InvalidDataException)
+        {
+            return DicomReadResult.Failure(new(label, fileOffset, null, DicomReadErrorReason.InvalidDeflateData));
+        }
+        var data = inflated.AsSpan(0, length);
+        var walker = new DicomElementReader(data, new DicomReaderState(true, false), 0, options.StopBeforeTag, options.MaxSequenceDepth);
+        while (walker.Read()) { }
+        if (walker.Error is { } err) return DicomReadResult.Failure(new(label, walker.ErrorOffset, walker.Tag, err));
+        var dataset = new DicomDataset();
+        var reader = new DicomElementReader(inflated.AsSpan(0, walker.BytesConsumed), new DicomReaderState(true, false), 0,
+            options.StopBeforeTag, options.MaxSequenceDepth);
+        var failure = MaterializeOwned(ref reader, inflated, dataset, label, false);
+        if (failure is not null) return failure;
+        return DicomReadResult.Success(meta, dataset, DicomKeyAttributes.From(meta, dataset, syntax), fileOffset + deflated.Length, syntax);
+    }
+
+    private static (byte[] Data, int Length) Inflate(ReadOnlySpan<byte> deflated, int max)
+    {
+        using var input = new MemoryStream(deflated.ToArray(), writable: false);
+        using var inflater = new DeflateStream(input, CompressionMode.Decompress);
+        byte[] buffer = new byte[Math.Max(4096, Math.Min(max, deflated.Length * 4))];
+        int length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (buffer.Length >= max) break; // header cap: anything past it is not read
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, max));
+            }
+            int n = inflater.Read(buffer, length, buffer.Length - length);
+            if (n == 0) break;
+            length += n;
+        }
+        return (buffer, length);
+    }
+
+    // Guesses the encoding of a data set with no File Meta Information: Implicit VR Little Endian unless the first
+    // element carries a valid VR; a small big-endian group number means Explicit VR Big Endian.
+    private static DicomTransferSyntax? Detect(ReadOnlySpan<byte> data, bool assumeDicom)
+    {
+        if (data.Length < 8) return null;
+        ushort groupLE = BinaryPrimitives.ReadUInt16LittleEndian(data);
+        ushort groupBE = BinaryPrimitives.ReadUInt16BigEndian(data);
+        bool vrValid = DicomVRInfo.FromBytes(data[4], data[5]) != DicomVR.None;
+        if (groupLE is >= 0x0002 and <= 0x0010 || (assumeDicom && groupLE < 0x7FE0))
+            return vrValid ? DicomTransferSyntax.ExplicitVRLittleEndian : DicomTransferSyntax.ImplicitVRLittleEndian;
+        if (groupBE is >= 0x0002 and <= 0x0010 && vrValid) return DicomTransferSyntax.ExplicitVRBigEndian;
+        return null;
+    }
+
+    // A well-known real-world defect: the meta names an explicit VR syntax but the data set is implicit VR (or the
+    // reverse). Switch only when the first element proves it: no valid VR where one must be, and an implicit length that
+    // fits the data; or a valid VR and an implicit length that cannot fit. Otherwise the reader reports the bad VR.
+    private static DicomTransferSyntax CorrectVRMismatch(ReadOnlySpan<byte> data, DicomTransferSyntax syntax)
+    {
+        if (syntax.BigEndian || data.Length < 8) return syntax;
+        bool vrValid = DicomVRInfo.FromBytes(data[4], data[5]) != DicomVR.None;
+        uint implicitLength = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+        bool implicitFits = implicitLength == 0xFFFFFFFF || implicitLength <= (uint)(data.Length - 8);
+        if (syntax.ExplicitVR && !vrValid && implicitFits) return syntax with { ExplicitVR = false };
+        if (!syntax.ExplicitVR && vrValid && !implicitFits) return syntax with { ExplicitVR = true };
+        return syntax;
+    }
+
+    private static DicomReadResult? ReadMeta(ReadOnlySpan<byte> span, int baseOffset, DicomDataset target, string label,
+        bool isFinalBlock, out bool needMore, out int length)
+    {
+        needMore = false;
+        length = 0;
+        var walker = new DicomElementReader(span, new DicomReaderState(true, false), baseOffset, null, onlyGroup: 0x0002);
+        while (walker.Read()) { }
+        if (walker.Error is { } err)
+        {
+            if (err == DicomReadErrorReason.Truncated && !isFinalBlock) { needMore = true; return Truncated(label, walker.ErrorOffset); }
+            return DicomReadResult.Failure(new(label, walker.ErrorOffset, walker.Tag, err));
+        }
+        length = walker.BytesConsumed;
+        byte[] copy = span[..length].ToArray();
+        var reader = new DicomElementReader(copy, new DicomReaderState(true, false), baseOffset, null, onlyGroup: 0x0002);
+        return MaterializeOwned(ref reader, copy, target, label, false);
+    }
+
+    private static DicomReadResult? MaterializeOwned(ref DicomElementReader reader, byte[] owner, DicomDataset target, string label, bool bigEndian)
+    {
+        var stack = new Stack<(DicomDataset Dataset, List<DicomDataset>? Items, DicomTag Tag)>();
+        var current = target;
+        List<DicomDataset>? items = null;
+        DicomTag seqTag = default;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case DicomTokenType.Element:
+                    if (bigEndian) SwapToLittleEndian(owner.AsSpan(reader.ValueStart, (int)reader.ValueSpan.Length), reader.VR);
+                    current.Set(new DicomElement(reader.Tag, reader.VR, new ReadOnlyMemory<byte>(owner, reader.ValueStart, reader.ValueSpan.Length)));
+                    break;
+                case DicomTokenType.SequenceStart:
+                    stack.Push((current, items, seqTag));
+                    items = [];
+                    seqTag = reader.Tag;
+                    break;
+                case DicomTokenType.ItemStart:
+                    stack.Push((current, items, seqTag));
+                    current = new DicomDataset();
+                    items!.Add(current);
+                    break;
+                case DicomTokenType.ItemEnd:
+                    (current, items, seqTag) = stack.Pop();
+                    break;
+                case DicomTokenType.SequenceEnd:
+                    var done = items!;
+                    var tag = seqTag;
+                    (current, items, seqTag) = stack.Pop();
+                    current.Set(new DicomElement(tag, done));
+                    break;
+            }
+        }
+        return reader.Error is { } err ? DicomReadResult.Failure(new(label, reader.ErrorOffset, reader.Tag, err)) : null;
+    }
+
+    // The model keeps binary values little-endian; big-endian files are swapped in our own copy.
+    private static void SwapToLittleEndian(Span<byte> value, DicomVR vr)
+    {
+        int size = vr switch
+        {
+            DicomVR.US or DicomVR.SS or DicomVR.OW or DicomVR.AT => 2,
+            DicomVR.UL or DicomVR.SL or DicomVR.FL or DicomVR.OF or DicomVR.OL => 4,
+            DicomVR.FD or DicomVR.OD or DicomVR.SV or DicomVR.UV or DicomVR.OV => 8,
+            _ => 0,
+        };
+        if (size == 0) return;
+        for (int i = 0; i + size <= value.Length; i += size) value.Slice(i, size).Reverse();
+    }
+
+    private static DicomReadResult Truncated(string label, long offset) =>
+        DicomReadResult.Failure(new(label, offset, null, DicomReadErrorReason.Truncated));
+}

@@ -1,0 +1,34 @@
+namespace Lakehouse.Udfs.Dicom.Reading;
+
+/// <summary>The outcome of reading a file header: a data set and its key attributes, or an error.</summary>
+public sealed class DicomReadResult
+{
+    private DicomReadResult() { }
+
+    /// <summary>True when the header was read.</summary>
+    public bool IsSuccess => Error is null;
+
+    /// <summary>The File Meta Information (group 0002); empty when the file has none.</summary>
+    public DicomDataset? FileMeta { get; private init; }
+
+    /// <summary>The data set without File Meta Information and without the elements from the stop tag on.</summary>
+    public DicomDataset? Dataset { get; private init; }
+
+    /// <summary>The typed key attributes of the data set.</summary>
+    public DicomKeyAttributes? Keys { get; private init; }
+
+    /// <summary>The failure, when <see cref="IsSuccess"/> is false.</summary>
+    public DicomReadError? Error { get; private init; }
+
+    /// <summary>The number of file bytes the header occupies (up to the stop tag, or the whole file when it has none).</summary>
+    public long HeaderBytes { get; private init; }
+
+    /// <summary>The transfer syntax the data set was read with.</summary>
+    public DicomTransferSyntax? TransferSyntax { get; private init; }
+
+    internal static DicomReadResult Success(DicomDataset meta, DicomDataset dataset, DicomKeyAttributes keys, long headerBytes,
+        DicomTransferSyntax syntax) =>
+        new() { FileMeta = meta, Dataset = dataset, Keys = keys, HeaderBytes = headerBytes, TransferSyntax = syntax };
+
+    internal static DicomReadResult Failure(DicomReadError error) => new() { Error = error };
+}

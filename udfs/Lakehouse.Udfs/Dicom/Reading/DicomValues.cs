@@ -1,0 +1,119 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+
+namespace Lakehouse.Udfs.Dicom.Reading;
+
+/// <summary>Decodes element values by VR (PS3.5 section 6.2): text with its character set, numbers, dates and times.</summary>
+public static class DicomValues
+{
+    /// <summary>True for text VRs holding a single value in which a backslash is not a delimiter.</summary>
+    public static bool IsSingleValuedText(DicomVR vr) => vr is DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UR;
+
+    /// <summary>
+    /// The values of a text element, split on backslash (except LT, ST, UT, UR), with trailing padding removed
+    /// (leading spaces too, except for LT, ST, UT); ASCII-only VRs are never decoded with the character set.
+    /// An element with no value gives an empty array.
+    /// </summary>
+    public static string[] GetStrings(DicomElement element, DicomCharacterSet? characterSet = null)
+    {
+        var span = element.Value.Span;
+        if (span.IsEmpty) return [];
+        var vr = element.VR;
+        string text = DicomVRInfo.IsAsciiText(vr) || characterSet is null
+            ? Encoding.Latin1.GetString(span)
+            : characterSet.Decode(span, vr == DicomVR.PN);
+        if (IsSingleValuedText(vr)) return [Trim(text, vr)];
+        string[] parts = text.Split('\\');
+        for (int i = 0; i < parts.Length; i++) parts[i] = Trim(parts[i], vr);
+        return parts;
+    }
+
+    /// <summary>The first value of a text element, or null when it has none (or only padding).</summary>
+    public static string? GetString(DicomElement element, DicomCharacterSet? characterSet = null)
+    {
+        var values = GetStrings(element, characterSet);
+        return values.Length == 0 || values[0].Length == 0 ? null : values[0];
+    }
+
+    /// <summary>Removes padding as PS3.5 6.2 allows: NUL and spaces for UI, trailing spaces for LT/ST/UT, both ends otherwise.</summary>
+    public static string Trim(string value, DicomVR vr) => vr switch
+    {
+        DicomVR.UI => value.TrimEnd('\0', ' ').TrimStart(' '),
+        DicomVR.LT or DicomVR.ST or DicomVR.UT => value.TrimEnd(' ', '\0'),
+        _ => value.Trim(' ', '\0'),
+    };
+
+    /// <summary>The number of values of a fixed-size binary element.</summary>
+    public static int BinaryCount(DicomElement element)
+    {
+        int size = DicomVRInfo.FixedValueSize(element.VR);
+        return size == 0 ? 0 : element.Value.Length / size;
+    }
+
+    /// <summary>The i-th value of a US/SS/UL/SL/SV/UV element as a signed 64-bit integer (UV above long.MaxValue is clamped).</summary>
+    public static long GetInteger(DicomElement element, int index)
+    {
+        var s = element.Value.Span;
+        return element.VR switch
+        {
+            DicomVR.US => BinaryPrimitives.ReadUInt16LittleEndian(s[(index * 2)..]),
+            DicomVR.SS => BinaryPrimitives.ReadInt16LittleEndian(s[(index * 2)..]),
+            DicomVR.UL => BinaryPrimitives.ReadUInt32LittleEndian(s[(index * 4)..]),
+            DicomVR.SL => BinaryPrimitives.ReadInt32LittleEndian(s[(index * 4)..]),
+            DicomVR.SV => BinaryPrimitives.ReadInt64LittleEndian(s[(index * 8)..]),
+            DicomVR.UV => (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(s[(index * 8)..]), long.MaxValue),
+            _ => throw new ArgumentException("not an integer VR", nameof(element)),
+        };
+    }
+
+    /// <summary>The i-th value of a FL/FD element.</summary>
+    public static double GetFloat(DicomElement element, int index)
+    {
+        var s = element.Value.Span;
+        return element.VR == DicomVR.FL
+            ? BinaryPrimitives.ReadSingleLittleEndian(s[(index * 4)..])
+            : BinaryPrimitives.ReadDoubleLittleEndian(s[(index * 8)..]);
+    }
+
+    /// <summary>Parses a DS value (decimal string); null when empty or not a number.</summary>
+    public static double? ParseDecimal(string? text) =>
+        text is { Length: > 0 } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
+
+    /// <summary>Parses an IS value (integer string); null when empty or not an integer.</summary>
+    public static long? ParseInteger(string? text) =>
+        text is { Length: > 0 } && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) ? v : null;
+
+    /// <summary>Parses a DA value YYYYMMDD (also the ACR-NEMA YYYY.MM.DD form); null when invalid.</summary>
+    public static DateOnly? ParseDate(string? text)
+    {
+        if (text is null) return null;
+        if (text.Length == 10 && text[4] == '.' && text[7] == '.') text = string.Concat(text.AsSpan(0, 4), text.AsSpan(5, 2), text.AsSpan(8, 2));
+        return text.Length == 8 && DateOnly.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+    }
+
+    /// <summary>Parses a TM value HH[MM[SS[.F{1-6}]]] (also HH:MM:SS); null when invalid.</summary>
+    public static TimeOnly? ParseTime(string? text)
+    {
+        if (text is null || text.Length < 2) return null;
+        if (text.Contains(':', StringComparison.Ordinal)) text = text.Replace(":", "", StringComparison.Ordinal);
+        int dot = text.IndexOf('.', StringComparison.Ordinal);
+        var main = dot < 0 ? text.AsSpan() : text.AsSpan(0, dot);
+        if (main.Length is not (2 or 4 or 6)) return null;
+        foreach (char c in main) if (!char.IsAsciiDigit(c)) return null;
+        int h = int.Parse(main[..2], CultureInfo.InvariantCulture);
+        int m = main.Length >= 4 ? int.Parse(main[2..4], CultureInfo.InvariantCulture) : 0;
+        int s = main.Length >= 6 ? int.Parse(main[4..6], CultureInfo.InvariantCulture) : 0;
+        long ticks = 0;
+        if (dot >= 0)
+        {
+            var frac = text.AsSpan(dot + 1);
+            if (frac.Length is 0 or > 6) return null;
+            foreach (char c in frac) if (!char.IsAsciiDigit(c)) return null;
+            ticks = int.Parse(frac, CultureInfo.InvariantCulture) * (long)Math.Pow(10, 7 - frac.Length);
+        }
+        if (h > 23 || m > 59 || s > 60) return null;
+        if (s == 60) s = 59; // leap second
+        return new TimeOnly(h, m, s).Add(TimeSpan.FromTicks(ticks));
+    }
+}
