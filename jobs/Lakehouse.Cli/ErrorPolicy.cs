@@ -7,6 +7,8 @@ public static class ErrorPolicy
     public static bool IsUserError(Exception ex) => ex switch
     {
         Lakehouse.Jobs.UserInputException => true,
+        Lakehouse.Tables.DeltaException d => d.IsUserError,
+        Lakehouse.Engine.LakeSqlException => true,
         FileNotFoundException or DirectoryNotFoundException => true,
         _ => false,
     };

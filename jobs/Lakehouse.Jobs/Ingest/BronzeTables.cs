@@ -1,0 +1,90 @@
+using Lakehouse.Engine;
+using Lakehouse.Tables.Schema;
+using Lakehouse.Udfs.Dicom.Reading;
+
+namespace Lakehouse.Jobs.Ingest;
+
+/// <summary>
+/// The bronze tables ingestion writes. Bronze is the restricted zone: these tables hold PHI (names, ids, dates, source paths).
+/// </summary>
+public static class BronzeTables
+{
+    /// <summary>One row per distinct SOP instance: file facts, key attributes, and the full non-pixel header as DICOM JSON.</summary>
+    public static readonly LakeTableName DicomInstances = new("bronze", "dicom_instances");
+
+    /// <summary>Files that are not DICOM or are broken: path, reason, byte offset, run.</summary>
+    public static readonly LakeTableName DicomErrors = new("bronze", "dicom_errors");
+
+    /// <summary>Files whose SOP Instance UID was already ingested: identical header (duplicate) or different header (conflict).</summary>
+    public static readonly LakeTableName DicomDuplicates = new("bronze", "dicom_duplicates");
+
+    /// <summary>Radiology reports with their sections.</summary>
+    public static readonly LakeTableName Reports = new("bronze", "reports");
+
+    /// <summary>Report lines that could not be read, and conflicting re-deliveries of a report id.</summary>
+    public static readonly LakeTableName ReportErrors = new("bronze", "report_errors");
+
+    /// <summary>The file-identity columns every file-level bronze table starts with.</summary>
+    private static readonly StructField[] FileColumns =
+    [
+        new("source_path", DeltaType.String, Nullable: false),
+        new("file_size", DeltaType.Long, Nullable: false),
+        new("file_modified_at", DeltaType.Timestamp, Nullable: false),
+    ];
+
+    private static readonly StructField[] RunColumns =
+    [
+        new("ingest_run_id", DeltaType.String, Nullable: false),
+        new("ingested_at", DeltaType.Timestamp, Nullable: false),
+    ];
+
+    /// <summary>Schema of bronze.dicom_instances: file facts, every key attribute column, header hash and JSON, run.</summary>
+    public static readonly StructType DicomInstancesSchema = new(
+    [
+        .. FileColumns,
+        .. DicomKeyAttributes.BronzeColumns.Select(c => new StructField(c.ColumnName, DeltaTypeOf(c.ClrType))),
+        new("header_bytes", DeltaType.Long, Nullable: false),
+        new("header_sha256", DeltaType.String, Nullable: false),
+        new("tags_json", DeltaType.String, Nullable: false),
+        .. RunColumns,
+    ]);
+
+    /// <summary>Schema of bronze.dicom_errors.</summary>
+    public static readonly StructType DicomErrorsSchema = new(
+    [
+        .. FileColumns,
+        new("reason", DeltaType.String, Nullable: false),
+        new("byte_offset", DeltaType.Long),
+        new("tag", DeltaType.String),
+        new("message", DeltaType.String, Nullable: false),
+        .. RunColumns,
+    ]);
+
+    /// <summary>Schema of bronze.dicom_duplicates.</summary>
+    public static readonly StructType DicomDuplicatesSchema = new(
+    [
+        .. FileColumns,
+        new("sop_instance_uid", DeltaType.String, Nullable: false),
+        new("kind", DeltaType.String, Nullable: false),
+        new("header_sha256", DeltaType.String, Nullable: false),
+        .. RunColumns,
+    ]);
+
+    /// <summary>The Delta type of a key attribute's CLR type (times are ISO strings: Delta has no time-of-day type).</summary>
+    public static DeltaType DeltaTypeOf(Type clr) =>
+        clr == typeof(string) ? DeltaType.String
+        : clr == typeof(DateOnly?) || clr == typeof(DateOnly) ? DeltaType.Date
+        : clr == typeof(TimeOnly?) || clr == typeof(TimeOnly) ? DeltaType.String
+        : clr == typeof(double?) || clr == typeof(double) ? DeltaType.Double
+        : clr == typeof(int?) || clr == typeof(int) ? DeltaType.Integer
+        : clr == typeof(double[]) ? new ArrayType(DeltaType.Double, ContainsNull: false)
+        : throw new ArgumentException($"no Delta type for key attribute type {clr.Name}", nameof(clr));
+
+    /// <summary>A key attribute value in the shape the Delta writer takes.</summary>
+    public static object? ToColumnValue(object? value) => value switch
+    {
+        TimeOnly t => t.ToString("HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture),
+        double[] a => a.ToList(),
+        _ => value,
+    };
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using Lakehouse.Engine;
+using Lakehouse.Jobs.Lake;
+
+namespace Lakehouse.Jobs.Ingest;
+
+/// <summary>
+/// What earlier runs already landed, as compact hashes: file versions seen (ingested, duplicate or error) and, per SOP
+/// Instance UID, the hash of the header that was kept. Memory is ~8 bytes per file and ~16 bytes per instance.
+/// </summary>
+internal sealed class KnownDicomFiles
+{
+    public HashSet<ulong> FileVersions { get; } = [];
+
+    /// <summary>SOP Instance UID hash → the first 8 bytes of the kept header's SHA-256.</summary>
+    public Dictionary<ulong, ulong> HeaderBySop { get; } = [];
+
+    public static KnownDicomFiles Load(LakeStore lake)
+    {
+        var known = new KnownDicomFiles();
+        using var db = new DuckDBConnection("DataSource=:memory:");
+        db.Open();
+        foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
+        {
+            string[] files = ActiveFiles(lake, table);
+            if (files.Length == 0) continue;
+            bool instances = table == BronzeTables.DicomInstances;
+            string columns = "source_path, file_size, epoch_us(file_modified_at)" + (instances ? ", sop_instance_uid, header_sha256" : "");
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = $"SELECT {columns} FROM read_parquet([{string.Join(", ", files.Select(Sql.String))}])";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                known.FileVersions.Add(FileFingerprint.Of(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+                if (instances && !reader.IsDBNull(3))
+                    known.HeaderBySop[FileFingerprint.Hash(reader.GetString(3))] = HashPrefix(reader.GetString(4));
+            }
+        }
+        return known;
+    }
+
+    /// <summary>The first 16 hex digits of a SHA-256 as a number.</summary>
+    public static ulong HashPrefix(string sha256Hex) => ulong.Parse(sha256Hex.AsSpan(0, 16), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    private static string[] ActiveFiles(LakeStore lake, LakeTableName name) =>
+        lake.TryOpen(name)?.Snapshot().ActiveFiles.Select(f => f.AbsolutePath).ToArray() ?? [];
+}
