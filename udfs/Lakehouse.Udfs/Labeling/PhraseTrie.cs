@@ -75,6 +75,11 @@ internal sealed class PhraseTrie<T>
             best = at - first;
             payloads = node.Payloads;
         }
+        else if (node.Payloads.Count > 0 && at - first == best && !ReferenceEquals(payloads, node.Payloads))
+        {
+            // An exact word and a prefix both matched the same words ("possible", "possibl*"): keep both payloads.
+            payloads = payloads.Concat(node.Payloads).Distinct().ToList();
+        }
         if (at >= limit) return;
         var word = text.AsSpan(tokens[at].Start, tokens[at].Length);
         if (node.Lookup.TryGetValue(word, out var next)) Walk(next, text, tokens, first, at + 1, limit, ref best, ref payloads);

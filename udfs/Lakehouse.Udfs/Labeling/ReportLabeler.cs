@@ -218,7 +218,7 @@ public sealed class ReportLabeler
             // Backward: "normal heart size", "enlarged cardiac silhouette"; a comma ends it.
             for (int j = start - 1, words = 0; j >= 0 && words < QualifierBackward && !_terminator[j] && !IsComma(j); j--)
             {
-                if (start - j >= bestDistance + 1) break;
+                if (start - (j + 1) > bestDistance) break; // the forward qualifier is nearer
                 int len = qualifiers.LongestMatch(_lower, _tokens, j, start, out var labels);
                 if (len > 0 && j + len <= start)
                 {
