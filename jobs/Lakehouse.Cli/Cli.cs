@@ -27,6 +27,7 @@ public static class Cli
     {
         yield return SampleCommand.Create();
         yield return IngestCommand.Create();
+        yield return LabelReportsCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Lakehouse.Jobs.Sample;
 
 namespace Lakehouse.Cli.Commands;
 
@@ -8,15 +9,49 @@ public static class SampleCommand
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the archive into", Required = true };
-        var patients = new Option<int>("--patients") { Description = "Number of patients", DefaultValueFactory = _ => 50 };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the archive into (must be new or empty)", Required = true };
+        var patients = new Option<int>("--patients") { Description = "Number of people (at least 8 for the identity traps)", DefaultValueFactory = _ => 50 };
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives a byte-identical archive", DefaultValueFactory = _ => 1 };
-        var command = new Command("sample", "Write a deterministic synthetic DICOM archive with reports and ground truth (contains synthetic PHI on purpose)")
+        var pixels = new Option<PixelSize>("--pixels")
         {
-            output, patients, seed,
+            Description = "Pixel matrix: tiny (8x8, default) or realistic (512x512); 16-bit either way",
+            DefaultValueFactory = _ => PixelSize.Tiny,
+        };
+        var json = CommonOptions.Json();
+        var command = new Command("sample", "Write a deterministic synthetic multi-site DICOM archive (messy PACS export layout, " +
+            "junk and truncated files), radiology reports (reports.jsonl) and ground truth (ground-truth/). " +
+            "The archive contains synthetic PHI on purpose (names, IDs, dates, addresses in headers, paths and reports): " +
+            "it is test data for de-identification, never real patients.")
+        {
+            output, patients, seed, pixels, json,
         };
         command.SetAction(int (ParseResult parse) =>
-            throw new Lakehouse.Jobs.UserInputException("the sample archive generator is not built yet"));
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var summary = SampleArchiveGenerator.Generate(new SampleArchiveOptions
+            {
+                OutputDirectory = parse.GetValue(output)!.FullName,
+                Patients = parse.GetValue(patients),
+                Seed = parse.GetValue(seed),
+                Pixels = parse.GetValue(pixels),
+            });
+            var stdout = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    persons = summary.Persons, studies = summary.Studies, valid_files = summary.ValidFiles, other_files = summary.OtherFiles,
+                    reports = summary.Reports, bytes = summary.Bytes, seconds = Math.Round(started.Elapsed.TotalSeconds, 2),
+                }));
+            }
+            else
+            {
+                stdout.WriteLine($"sample: {summary.Persons} people, {summary.Studies} studies, {summary.ValidFiles} DICOM files, " +
+                    $"{summary.OtherFiles} junk/truncated/duplicate files, {summary.Reports} reports, {summary.Bytes / 1024.0 / 1024.0:F1} MiB " +
+                    $"in {started.Elapsed.TotalSeconds:F1} s (synthetic PHI; see ground-truth/README.md)");
+            }
+            return Cli.Success;
+        });
         return command;
     }
 }
