@@ -16,6 +16,7 @@ public static class IngestCommand
     {
         var command = new Command("ingest", "Land source files in bronze Delta tables, incrementally. " + PhiWarning);
         command.Subcommands.Add(Dicom());
+        command.Subcommands.Add(Reports());
         return command;
     }
 
@@ -45,6 +46,25 @@ public static class IngestCommand
             progress?.Done();
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine(quiet ? JsonSerializer.Serialize(summary, JsonOutput.Options) : summary.ToString());
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Reports()
+    {
+        var source = new Option<FileSystemInfo>("--source") { Description = "A .jsonl/.ndjson/.csv report file, or a folder of them", Required = true };
+        var lake = CommonOptions.Lake();
+        var json = CommonOptions.Json();
+        var command = new Command("reports", "Read radiology reports (report_id, text, and accession_number, patient_id, report_date, status when present) " +
+            "into bronze.reports with FINDINGS and IMPRESSION split out; bad records go to bronze.report_errors. Re-running adds only new reports. " + PhiWarning)
+        {
+            source, lake, json,
+        };
+        command.SetAction(int (ParseResult parse) =>
+        {
+            var summary = new ReportIngestJob(new LakeStore(parse.GetValue(lake)!.FullName), parse.GetValue(source)!.FullName).Run();
+            parse.InvocationConfiguration.Output.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(summary, JsonOutput.Options) : summary.ToString());
             return 0;
         });
         return command;

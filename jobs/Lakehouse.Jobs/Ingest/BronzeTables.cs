@@ -45,7 +45,7 @@ public static class BronzeTables
         .. DicomKeyAttributes.BronzeColumns.Select(c => new StructField(c.ColumnName, DeltaTypeOf(c.ClrType))),
         new("header_bytes", DeltaType.Long, Nullable: false),
         new("header_sha256", DeltaType.String, Nullable: false),
-        new("tags_json", DeltaType.String, Nullable: false),
+        new("tags_json", DeltaType.String),
         .. RunColumns,
     ]);
 
@@ -60,13 +60,15 @@ public static class BronzeTables
         .. RunColumns,
     ]);
 
-    /// <summary>Schema of bronze.dicom_duplicates.</summary>
+    /// <summary>
+    /// Schema of bronze.dicom_duplicates: the instance columns plus <c>kind</c> ("duplicate": same header as the kept
+    /// instance; "conflict": same SOP Instance UID, different header). A conflict keeps its full header (tags_json),
+    /// since it may be the same images under another patient id, which patient linking and splits must see.
+    /// </summary>
     public static readonly StructType DicomDuplicatesSchema = new(
     [
-        .. FileColumns,
-        new("sop_instance_uid", DeltaType.String, Nullable: false),
+        .. DicomInstancesSchema.Fields.Take(DicomInstancesSchema.Fields.Count - RunColumns.Length),
         new("kind", DeltaType.String, Nullable: false),
-        new("header_sha256", DeltaType.String, Nullable: false),
         .. RunColumns,
     ]);
 

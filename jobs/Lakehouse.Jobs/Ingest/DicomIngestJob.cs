@@ -151,7 +151,7 @@ public sealed class DicomIngestJob
                 {
                     bool identical = kept == header;
                     if (identical) duplicates++; else conflicts++;
-                    batch.AddDuplicate(parsed, keys.SopInstanceUid!, identical ? "duplicate" : "conflict", parsed.HeaderSha256!);
+                    batch.AddDuplicate(parsed, identical ? "duplicate" : "conflict");
                 }
                 else
                 {
@@ -233,25 +233,21 @@ public sealed class DicomIngestJob
         public int Count => Instances[0].Count + Duplicates[0].Count + Errors[0].Count;
         public bool IsEmpty => Count == 0;
 
-        public void AddInstance(ParsedFile p)
-        {
-            int c = 0;
-            c = AddFileColumns(Instances, c, p.File);
-            foreach (var key in DicomKeyAttributes.BronzeColumns) Instances[c++].Add(BronzeTables.ToColumnValue(key.Get(p.Keys!)));
-            Instances[c++].Add(p.BytesRead);
-            Instances[c++].Add(p.HeaderSha256);
-            Instances[c++].Add(p.TagsJson);
-            AddRunColumns(Instances, c);
-            JsonBytes += p.TagsJson!.Length;
-        }
+        public void AddInstance(ParsedFile p) => JsonBytes += AddHeaderRow(Instances, p, p.TagsJson, kind: null);
 
-        public void AddDuplicate(ParsedFile p, string sopInstanceUid, string kind, string sha)
+        public void AddDuplicate(ParsedFile p, string kind) =>
+            JsonBytes += AddHeaderRow(Duplicates, p, kind == "conflict" ? p.TagsJson : null, kind);
+
+        private int AddHeaderRow(List<object?>[] columns, ParsedFile p, string? tagsJson, string? kind)
         {
-            int c = AddFileColumns(Duplicates, 0, p.File);
-            Duplicates[c++].Add(sopInstanceUid);
-            Duplicates[c++].Add(kind);
-            Duplicates[c++].Add(sha);
-            AddRunColumns(Duplicates, c);
+            int c = AddFileColumns(columns, 0, p.File);
+            foreach (var key in DicomKeyAttributes.BronzeColumns) columns[c++].Add(BronzeTables.ToColumnValue(key.Get(p.Keys!)));
+            columns[c++].Add(p.BytesRead);
+            columns[c++].Add(p.HeaderSha256);
+            columns[c++].Add(tagsJson);
+            if (kind is not null) columns[c++].Add(kind);
+            AddRunColumns(columns, c);
+            return tagsJson?.Length ?? 0;
         }
 
         public void AddError(SourceFile file, DicomReadError error)
