@@ -29,6 +29,21 @@ public static class RepoPaths
         }
     }
 
+    /// <summary>
+    /// The built <c>lakehouse</c> CLI (jobs/Lakehouse.Cli output of the same configuration as the running tests), for tests
+    /// that need a real separate process (crash and concurrency tests). The solution build builds it.
+    /// </summary>
+    public static string CliDll
+    {
+        get
+        {
+            string config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+            string dll = Path.Combine(Root, "jobs", "Lakehouse.Cli", "bin", config, "net10.0", "lakehouse.dll");
+            if (!File.Exists(dll)) throw new FileNotFoundException($"build the CLI first (dotnet build Lakehouse.sln -c {config}): {dll} is missing");
+            return dll;
+        }
+    }
+
     /// <summary>A path below the shared folder.</summary>
     public static string SharedFile(params string[] parts) => Path.Combine([Shared, .. parts]);
 }

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Lakehouse.Jobs.Ingest;
+using Lakehouse.Jobs.Lake;
+using Lakehouse.Jobs.Sample;
+using Lakehouse.Tables;
+using Lakehouse.Testing;
+
+namespace Lakehouse.Jobs.Tests.Ingest;
+
+public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture>
+{
+    [Fact]
+    public void Every_valid_instance_lands_once_with_its_key_values()
+    {
+        var truth = fx.Truth.Read("instances.csv");
+        var rows = fx.Rows(BronzeTables.DicomInstances);
+        rows.Should().HaveCount(truth.Count);
+        rows.Select(r => (string)r["sop_instance_uid"]!).Should().OnlyHaveUniqueItems();
+        var bySop = rows.ToDictionary(r => (string)r["sop_instance_uid"]!);
+        foreach (var t in truth)
+        {
+            var row = bySop[t["sop_instance_uid"]];
+            row["study_instance_uid"].Should().Be(t["study_instance_uid"]);
+            row["series_instance_uid"].Should().Be(t["series_instance_uid"]);
+            row["patient_id"].Should().Be(t["patient_id"]);
+            row["modality"].Should().Be(t["modality"]);
+            ((string)row["tags_json"]!).Should().StartWith("{");
+            ((string)row["source_path"]!).Should().EndWith(t["path"].Replace('/', Path.DirectorySeparatorChar));
+        }
+    }
+
+    [Fact]
+    public void Junk_and_truncated_files_are_errors_with_a_reason_and_duplicates_are_kept_apart()
+    {
+        var files = fx.Truth.Read("files.csv");
+        var listed = files.Select(f => Path.GetFullPath(Path.Combine(fx.ArchiveRoot, f["path"]))).ToHashSet();
+        // Files of the archive folder that the ground truth does not list (its own metadata) are not DICOM either.
+        int unlisted = Directory.EnumerateFiles(fx.DicomRoot, "*", SearchOption.AllDirectories).Count(p => !listed.Contains(Path.GetFullPath(p)));
+        var errors = fx.Rows(BronzeTables.DicomErrors);
+        errors.Should().HaveCount(files.Count(f => f["kind"] is "junk" or "truncated") + unlisted);
+        errors.Should().OnlyContain(e => !string.IsNullOrEmpty((string?)e["reason"]) && ((string)e["message"]!).StartsWith("file #"));
+        foreach (var truncated in files.Where(f => f["kind"] == "truncated"))
+            errors.Should().Contain(e => ((string)e["source_path"]!).EndsWith(truncated["path"].Replace('/', Path.DirectorySeparatorChar)) && (string)e["reason"]! == "Truncated");
+
+        var duplicates = fx.Rows(BronzeTables.DicomDuplicates);
+        duplicates.Count(d => (string)d["kind"]! == "duplicate").Should().Be(files.Count(f => f["note"] == "reexport_identical_bytes"));
+        var conflicts = duplicates.Where(d => (string)d["kind"]! == "conflict").ToList();
+        conflicts.Should().HaveCount(files.Count(f => f["note"] == "same_uids_other_patient_id"));
+        conflicts.Should().OnlyContain(c => c["tags_json"] != null, "a conflict keeps its header for patient linking");
+    }
+
+    [Fact]
+    public void Error_messages_and_the_summary_carry_no_path_and_no_planted_phi()
+    {
+        var phi = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(fx.ArchiveRoot, "ground-truth", "phi.json")))
+            .RootElement.EnumerateArray().Select(e => e.GetProperty("value").GetString()!).ToList();
+        string said = fx.FirstRun.ToString() + fx.ReportsRun + string.Join("\n", fx.Rows(BronzeTables.DicomErrors).Select(e => (string)e["message"]!));
+        said.Should().NotContain(fx.ArchiveRoot);
+        foreach (string value in phi) said.Should().NotContain(value);
+    }
+
+    [Fact]
+    public void Every_bronze_table_passes_the_independent_delta_validator()
+    {
+        foreach (var name in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates, BronzeTables.Reports })
+        {
+            var result = DeltaCheck.Check(fx.Lake.PathOf(name), "--redact");
+            result.ExitCode.Should().Be(0, $"{name}: {result.StdOut}");
+        }
+    }
+
+    [Fact]
+    public void A_second_run_adds_nothing_and_new_or_changed_files_are_picked_up()
+    {
+        using var dir = new TempDirectory("ingest-incremental");
+        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = dir.Combine("a"), Patients = 3, Seed = 11 });
+        string source = Directory.Exists(dir.Combine("a", "dicom")) ? dir.Combine("a", "dicom") : dir.Combine("a");
+        var lake = new LakeStore(dir.Combine("lake"));
+        var first = new DicomIngestJob(lake, new DicomIngestOptions(source)).Run();
+        var second = new DicomIngestJob(lake, new DicomIngestOptions(source)).Run();
+        second.FilesUnchanged.Should().Be(first.FilesFound);
+        (second.Instances + second.Errors + second.Duplicates + second.Conflicts).Should().Be(0);
+        second.TableVersions.Should().BeEmpty("a run with nothing new commits nothing");
+
+        // A new archive part (another seed: new SOP instances) is picked up; nothing else is read again.
+        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = Path.Combine(source, "later"), Patients = 2, Seed = 12 });
+        int before = DeltaTable.Open(lake.PathOf(BronzeTables.DicomInstances)).Snapshot().ReadRows().Count;
+        var third = new DicomIngestJob(lake, new DicomIngestOptions(source)).Run();
+        third.FilesUnchanged.Should().Be(first.FilesFound);
+        third.Instances.Should().BeGreaterThan(0);
+        DeltaTable.Open(lake.PathOf(BronzeTables.DicomInstances)).Snapshot().ReadRows().Count.Should().Be(before + (int)third.Instances);
+
+        // A changed file whose SOP Instance UID is already landed with another header is a conflict, never an overwrite.
+        var rows = DeltaTable.Open(lake.PathOf(BronzeTables.DicomInstances)).Snapshot().ReadRows();
+        var victim = rows.First(r => (string?)r["modality"] is "CT" or "MR" or "CR" or "DX");
+        string victimPath = (string)victim["source_path"]!;
+        string donorPath = (string)rows.First(r => (string)r["source_path"]! != victimPath && (string?)r["sop_instance_uid"] != (string?)victim["sop_instance_uid"])["source_path"]!;
+        byte[] bytes = File.ReadAllBytes(victimPath);
+        byte[] patched = PatchStudyDescription(bytes);
+        File.WriteAllBytes(victimPath, patched);
+        File.SetLastWriteTimeUtc(victimPath, DateTime.UtcNow.AddMinutes(5));
+        var fourth = new DicomIngestJob(lake, new DicomIngestOptions(source)).Run();
+        fourth.Conflicts.Should().Be(1);
+        fourth.Instances.Should().Be(0);
+        DeltaTable.Open(lake.PathOf(BronzeTables.DicomInstances)).Snapshot().ReadRows()
+            .Single(r => (string?)r["sop_instance_uid"] == (string?)victim["sop_instance_uid"])["header_sha256"].Should().Be(victim["header_sha256"]);
+        donorPath.Should().NotBe(victimPath);
+    }
+
+    [Fact]
+    public void A_missing_source_is_a_user_error_that_names_no_path()
+    {
+        using var dir = new TempDirectory("ingest-missing");
+        var act = () => new DicomIngestJob(new LakeStore(dir.Combine("lake")), new DicomIngestOptions(dir.Combine("nope"))).Run();
+        act.Should().Throw<UserInputException>().Which.Message.Should().NotContain(dir.Path);
+    }
+
+    [Fact]
+    public void Killed_runs_lose_at_most_their_batch_and_the_next_run_finishes_with_no_duplicate_rows()
+    {
+        using var dir = new TempDirectory("ingest-crash");
+        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = dir.Combine("a"), Patients = 10, Seed = 21 });
+        string source = Directory.Exists(dir.Combine("a", "dicom")) ? dir.Combine("a", "dicom") : dir.Combine("a");
+        string crashLake = dir.Combine("crash-lake");
+        var random = new Random(7);
+        for (int kill = 0; kill < 4; kill++)
+        {
+            using var p = StartIngest(source, crashLake, batchSize: 40);
+            Thread.Sleep(random.Next(400, 2500));
+            if (!p.HasExited) p.Kill(entireProcessTree: true); // SIGKILL: no cleanup runs
+            p.WaitForExit();
+        }
+        using (var finish = StartIngest(source, crashLake, batchSize: 40))
+        {
+            finish.WaitForExit(120_000).Should().BeTrue();
+            finish.ExitCode.Should().Be(0, finish.StandardError.ReadToEnd());
+        }
+        var clean = new LakeStore(dir.Combine("clean-lake"));
+        new DicomIngestJob(clean, new DicomIngestOptions(source)).Run();
+
+        foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
+        {
+            var crashed = Keys(Path.Combine(crashLake, table.Schema, table.Table), table);
+            var expected = Keys(clean.PathOf(table), table);
+            crashed.Should().OnlyHaveUniqueItems($"{table} must have no duplicate rows after crashes");
+            crashed.Should().BeEquivalentTo(expected, $"{table} must equal a clean single run");
+        }
+    }
+
+    private static List<string> Keys(string tableDir, Engine.LakeTableName table) =>
+        !DeltaTable.Exists(tableDir) ? [] : DeltaTable.Open(tableDir).Snapshot().ReadRows()
+            .Select(r => table == BronzeTables.DicomInstances ? (string)r["sop_instance_uid"]! : (string)r["source_path"]! + "|" + r.GetValueOrDefault("kind")).ToList();
+
+    private static Process StartIngest(string source, string lake, int batchSize)
+    {
+        string cli = RepoPaths.CliDll;
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in new[] { cli, "ingest", "dicom", "--source", source, "--lake", lake, "--batch-size", batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "--threads", "1", "--json" })
+            psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    // Replaces the first character of the Study Description value with another letter: same length, other header.
+    private static byte[] PatchStudyDescription(byte[] bytes)
+    {
+        byte[] copy = (byte[])bytes.Clone();
+        for (int i = 0; i + 8 < copy.Length; i++)
+        {
+            if (copy[i] == 0x08 && copy[i + 1] == 0x00 && copy[i + 2] == 0x30 && copy[i + 3] == 0x10 && copy[i + 4] == (byte)'L' && copy[i + 5] == (byte)'O')
+            {
+                int start = i + 8;
+                copy[start] = copy[start] == (byte)'Z' ? (byte)'Y' : (byte)'Z';
+                return copy;
+            }
+        }
+        throw new InvalidOperationException("no explicit-VR Study Description found in the file");
+    }
+}
