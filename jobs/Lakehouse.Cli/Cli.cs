@@ -26,6 +26,7 @@ public static class Cli
     private static IEnumerable<Command> Verbs()
     {
         yield return SampleCommand.Create();
+        yield return QueryCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>
