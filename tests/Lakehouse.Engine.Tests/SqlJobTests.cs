@@ -30,7 +30,8 @@ public class SqlJobTests
                    TIMESTAMP '2026-01-01 10:00:00' AS ts,
                    DATE '2026-01-01' AS d,
                    uuid() AS id,
-                   INTERVAL 1 DAY AS span;
+                   INTERVAL 1 DAY AS span
+            FROM bronze.raw;
             """, JobWriteMode.Overwrite);
         var result = engine.RunJob(job, dir.Combine("staging"));
 
@@ -69,6 +70,7 @@ public class SqlJobTests
             PartitionBy = ["site"],
         };
         var result = engine.RunJob(job, dir.Combine("staging"));
+        result.Files.Should().Contain(f => f.RelativePath.StartsWith("site=a%20b%2Fc/", StringComparison.Ordinal));
         result.RowCount.Should().Be(4);
         result.Files.Select(f => f.PartitionValues["site"]).Should().BeEquivalentTo(["north", null, "a b/c"]);
         result.Files.Single(f => f.PartitionValues["site"] == "north").RowCount.Should().Be(2);
