@@ -27,6 +27,8 @@ public static class Cli
     {
         yield return SampleCommand.Create();
         yield return QueryCommand.Create();
+        yield return TablesCommand.Create();
+        yield return DescribeCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>

@@ -79,4 +79,18 @@ public class QueryCommandTests
         Run("query", "--lake", lake, "--as-of-version", "silver.studies=0", "--format", "csv", "SELECT count(*) AS n FROM silver.studies VERSION AS OF 0")
             .Out.Should().Contain("3");
     }
+
+    [Fact]
+    public void Tables_and_describe_list_the_lake()
+    {
+        using var dir = new TempDirectory();
+        string lake = MakeLake(dir);
+        var tables = Run("tables", "--lake", lake);
+        tables.Code.Should().Be(0, tables.Err);
+        tables.Out.ReplaceLineEndings("\n").Should().Be("table          | version | columns | files | partitioned by\nsilver.studies |       0 |       4 |     2 | site\n");
+        var describe = Run("describe", "silver.studies", "--lake", lake);
+        describe.Code.Should().Be(0, describe.Err);
+        describe.Out.ReplaceLineEndings("\n").Should().Contain("silver.studies version 0: 2 files\n").And.Contain("\nmodality | VARCHAR\n").And.Contain("\nsite     | VARCHAR (partition)\n");
+        Run("describe", "silver.nope", "--lake", lake).Code.Should().Be(1);
+    }
 }
