@@ -37,6 +37,14 @@ public class TimeTravelRewriterTests
     }
 
     [Theory]
+    [InlineData("SELECT E'it\\'s bronze.t VERSION AS OF 3' FROM x")]
+    [InlineData("SELECT $$bronze.t VERSION AS OF 3$$, $q$ bronze.t TIMESTAMP AS OF '2026-01-01' $q$")]
+    [InlineData("SELECT 1 -- bronze.t VERSION AS OF 3")]
+    [InlineData("SELECT 1 /* unterminated bronze.t VERSION AS OF 3")]
+    public void Escaped_dollar_quoted_and_unterminated_text_is_never_rewritten(string sql) =>
+        TimeTravelRewriter.Rewrite(sql, Pin).Should().Be(sql);
+
+    [Theory]
     [InlineData("SELECT * FROM bronze.t VERSION AS OF 'x'", "*version number*")]
     [InlineData("SELECT * FROM bronze.t TIMESTAMP AS OF 5", "*timestamp string*")]
     [InlineData("SELECT * FROM t VERSION AS OF 5", "*schema-qualified*")]
