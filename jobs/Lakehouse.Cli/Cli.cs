@@ -28,6 +28,9 @@ public static class Cli
         yield return SampleCommand.Create();
         yield return IngestCommand.Create();
         yield return LabelReportsCommand.Create();
+        yield return QueryCommand.Create();
+        yield return TablesCommand.Create();
+        yield return DescribeCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>

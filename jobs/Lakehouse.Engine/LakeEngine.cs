@@ -217,7 +217,10 @@ public sealed partial class LakeEngine : IDisposable
     /// partition columns added as typed constants (so filters on them prune whole branches), joined by UNION ALL;
     /// a typed empty SELECT for a table without files, so its schema stays visible.
     /// </summary>
-    internal static string ViewSelect(ResolvedTable table)
+    internal static string ViewSelect(ResolvedTable table) => ViewSelectSql(table);
+
+    /// <summary>The SELECT the engine mounts a table version as (public for tools and benchmarks that load the same rows elsewhere).</summary>
+    public static string ViewSelectSql(ResolvedTable table)
     {
         if (table.Columns.Count == 0) throw new LakeSqlException($"table {table.Name} version {table.Version} has no columns");
         var partitions = new HashSet<string>(table.PartitionColumns, StringComparer.Ordinal);

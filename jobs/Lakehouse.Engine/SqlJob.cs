@@ -25,10 +25,10 @@ public sealed record SqlJob(string Name, IReadOnlyList<LakeTableName> Inputs, La
 
 /// <summary>A Parquet file a job wrote into its staging folder.</summary>
 /// <param name="Path">Absolute path.</param>
-/// <param name="RelativePath">Path relative to the staging folder, with '/' separators (Delta's add.path form, unescaped).</param>
+/// <param name="RelativePath">Path relative to the staging folder, with '/' separators, as on disk (DuckDB percent-encodes partition values in folder names).</param>
 /// <param name="SizeBytes">File size.</param>
 /// <param name="RowCount">Rows in the file.</param>
-/// <param name="PartitionValues">The partition values from its folder names (null for NULL), in PartitionBy order.</param>
+/// <param name="PartitionValues">The partition values decoded from its folder names (null for NULL, which DuckDB writes as __HIVE_DEFAULT_PARTITION__).</param>
 public sealed record StagedFile(string Path, string RelativePath, long SizeBytes, long RowCount, IReadOnlyDictionary<string, string?> PartitionValues);
 
 /// <summary>What a SQL job produced, for the Delta commit: files, schema and the input versions (lineage).</summary>
@@ -88,7 +88,7 @@ public sealed partial class LakeEngine
                 int eq = segment.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0) continue;
                 string value = Uri.UnescapeDataString(segment[(eq + 1)..]);
-                values[Uri.UnescapeDataString(segment[..eq])] = value == "NULL" ? null : value;
+                values[Uri.UnescapeDataString(segment[..eq])] = value == "__HIVE_DEFAULT_PARTITION__" ? null : value;
             }
             return new StagedFile(p, relative, new FileInfo(p).Length, rows.GetValueOrDefault(p), values);
         }).ToList();
