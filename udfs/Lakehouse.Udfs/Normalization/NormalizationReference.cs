@@ -67,7 +67,8 @@ public sealed class NormalizationReference
             string key = LookupKey.Of(row[suffixCol]);
             if (key.Length == 0) throw new ReferenceDataException(suffixTable.Name, row.Line, "empty suffix");
             suffixes[key] = true;
-            MaxSuffixWords = Math.Max(MaxSuffixWords, WordSplitter.CountWords(row[suffixCol]));
+            // Dotted abbreviations split into one-letter words ("B.V."), so a suffix may span as many words as letters.
+            MaxSuffixWords = Math.Max(MaxSuffixWords, Math.Min(key.Length, 4));
         }
         ManufacturerSuffixes = LookupKey.Freeze(suffixes);
 
@@ -211,14 +212,14 @@ public sealed class NormalizationReference
 
     private static bool Set(ref string? slot, string value)
     {
-        if (slot is not null) return false;
+        if (slot is not null) return slot == value;
         slot = value;
         return true;
     }
 
     private static bool SetContrast(StudyPhrase phrase, Contrast value)
     {
-        if (phrase.Contrast != Contrast.Unknown) return false;
+        if (phrase.Contrast != Contrast.Unknown) return phrase.Contrast == value;
         phrase.Contrast = value;
         return true;
     }
