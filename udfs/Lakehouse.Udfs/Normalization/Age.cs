@@ -43,8 +43,10 @@ public static class Age
         int years = study.Year - birth.Year;
         DateOnly lastBirthday = Anniversary(birth, birth.Year + years);
         if (lastBirthday > study) lastBirthday = Anniversary(birth, birth.Year + --years);
-        DateOnly nextBirthday = Anniversary(birth, birth.Year + years + 1);
-        double fraction = (study.DayNumber - lastBirthday.DayNumber) / (double)(nextBirthday.DayNumber - lastBirthday.DayNumber);
+        // The year after 9999 does not exist as a DateOnly; its length does not depend on it for any birthday but 29 Feb.
+        int nextYear = birth.Year + years + 1;
+        int yearLength = nextYear <= 9999 ? Anniversary(birth, nextYear).DayNumber - lastBirthday.DayNumber : 365;
+        double fraction = (study.DayNumber - lastBirthday.DayNumber) / (double)yearLength;
         return years + fraction;
     }
 

@@ -8,7 +8,7 @@ public static class DicomDateTime
     /// Partial precision is filled with the start of the period (DT <c>2021</c> → 2021-01-01T00:00:00; DA without TM → midnight).
     /// The offset is DT's own suffix, else <paramref name="timezoneOffset"/> (Timezone Offset From UTC, 0008,0201, <c>±HHMM</c>);
     /// without either the timestamp is local (no suffix). Fractional seconds keep the digits given (up to 6).
-    /// Null when neither form parses (a malformed TM with a good DA is null, not midnight).
+    /// Null when neither form parses, or when the TM or the offset given is malformed (never midnight or local by guess).
     /// </summary>
     public static string? ToIsoTimestamp(string? date, string? time, string? dateTime, string? timezoneOffset)
     {
