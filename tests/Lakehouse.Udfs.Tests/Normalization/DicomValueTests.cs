@@ -168,6 +168,20 @@ public class DicomValueTests
             Instant(DicomDateTime.ToIsoTimestamp("20000101", tms[i], null, null)!).Should().Be(Instant("2000-01-01T" + expected[dts.Length + i]), tms[i]);
     }
 
+    [Fact]
+    public void Decimal_strings_agree_with_pydicom()
+    {
+        string[] values = ["1.5", " 2.50 ", "+3", "-0.625", "1.5E-1", "5e2", ".5", "5.", "0.703125", "-1.2e+3", "+0.0", "123456789012", "1e-300"];
+        var result = Lakehouse.Testing.ExternalTool.Run(Python(),
+            ["-c", "import sys\nfrom pydicom.valuerep import DSfloat\nfor v in sys.stdin.read().split('|'): print(repr(float(DSfloat(v))))"],
+            stdin: string.Join("|", values));
+        result.Succeeded.Should().BeTrue(result.StdErr);
+        string[] expected = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        expected.Should().HaveCount(values.Length);
+        for (int i = 0; i < values.Length; i++)
+            DicomNumbers.ParseDecimalString(values[i]).Should().Be(double.Parse(expected[i], CultureInfo.InvariantCulture), values[i]);
+    }
+
     private static DateTimeOffset Instant(string iso) =>
         DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
