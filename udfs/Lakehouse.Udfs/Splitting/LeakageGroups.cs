@@ -2,6 +2,22 @@ using System.Runtime.InteropServices;
 
 namespace Lakehouse.Udfs.Splitting;
 
+/// <summary>The kinds of identifier that tie data to a group.</summary>
+public enum LeakageIdentifierKind
+{
+    /// <summary>Patient pseudonym (later the resolved person id).</summary>
+    Patient,
+
+    /// <summary>Study Instance UID (0020,000D).</summary>
+    Study,
+
+    /// <summary>Series Instance UID (0020,000E).</summary>
+    Series,
+
+    /// <summary>SOP Instance UID (0008,0018).</summary>
+    Instance,
+}
+
 /// <summary>
 /// Builds leakage groups: patients that must land in the same split. Every membership row (patient, study,
 /// series, instance) joins the patient with those identifiers, so the same Study, Series or SOP Instance UID
@@ -10,36 +26,20 @@ namespace Lakehouse.Udfs.Splitting;
 /// <remarks>Identifier kinds are kept apart, so a study UID equal to some series UID does not merge anything.</remarks>
 public sealed class LeakageGroups
 {
-    private readonly Dictionary<(IdentifierKind Kind, string Value), int> _nodes = [];
+    private readonly Dictionary<(LeakageIdentifierKind Kind, string Value), int> _nodes = [];
     private readonly List<int> _parent = [];
     private readonly List<int> _size = [];
     private readonly List<string?> _patientOfNode = [];
-
-    /// <summary>The kinds of identifier that tie data to a group.</summary>
-    public enum IdentifierKind
-    {
-        /// <summary>Patient pseudonym (later the resolved person id).</summary>
-        Patient,
-
-        /// <summary>Study Instance UID (0020,000D).</summary>
-        Study,
-
-        /// <summary>Series Instance UID (0020,000E).</summary>
-        Series,
-
-        /// <summary>SOP Instance UID (0008,0018).</summary>
-        Instance,
-    }
 
     /// <summary>Adds one membership row; null or empty identifiers other than the patient are ignored.</summary>
     /// <exception cref="ArgumentException">The patient pseudonym is null or empty.</exception>
     public void Add(string patient, string? studyInstanceUid = null, string? seriesInstanceUid = null, string? sopInstanceUid = null)
     {
         if (string.IsNullOrEmpty(patient)) throw new ArgumentException("A membership row needs a patient pseudonym.", nameof(patient));
-        int root = Node(IdentifierKind.Patient, patient);
-        if (!string.IsNullOrEmpty(studyInstanceUid)) Union(root, Node(IdentifierKind.Study, studyInstanceUid));
-        if (!string.IsNullOrEmpty(seriesInstanceUid)) Union(root, Node(IdentifierKind.Series, seriesInstanceUid));
-        if (!string.IsNullOrEmpty(sopInstanceUid)) Union(root, Node(IdentifierKind.Instance, sopInstanceUid));
+        int root = Node(LeakageIdentifierKind.Patient, patient);
+        if (!string.IsNullOrEmpty(studyInstanceUid)) Union(root, Node(LeakageIdentifierKind.Study, studyInstanceUid));
+        if (!string.IsNullOrEmpty(seriesInstanceUid)) Union(root, Node(LeakageIdentifierKind.Series, seriesInstanceUid));
+        if (!string.IsNullOrEmpty(sopInstanceUid)) Union(root, Node(LeakageIdentifierKind.Instance, sopInstanceUid));
     }
 
     /// <summary>Resolves the groups. The id of a group is its ordinally smallest patient pseudonym, so it does not depend on input order.</summary>
@@ -60,7 +60,7 @@ public sealed class LeakageGroups
         return new LeakageGrouping(groupOfPatient);
     }
 
-    private int Node(IdentifierKind kind, string value)
+    private int Node(LeakageIdentifierKind kind, string value)
     {
         ref int index = ref CollectionsMarshal.GetValueRefOrAddDefault(_nodes, (kind, value), out bool exists);
         if (!exists)
@@ -68,7 +68,7 @@ public sealed class LeakageGroups
             index = _parent.Count;
             _parent.Add(index);
             _size.Add(1);
-            _patientOfNode.Add(kind == IdentifierKind.Patient ? value : null);
+            _patientOfNode.Add(kind == LeakageIdentifierKind.Patient ? value : null);
         }
         return index;
     }

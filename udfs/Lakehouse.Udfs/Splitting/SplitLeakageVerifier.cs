@@ -12,7 +12,7 @@ public readonly record struct SplitMembershipRow(string Patient, string? StudyIn
 /// <param name="Kind">Which identifier leaks.</param>
 /// <param name="Identifier">The (pseudonymised) identifier value; it belongs in restricted audit rows, not in messages.</param>
 /// <param name="Splits">The distinct splits it occurs in, ascending.</param>
-public sealed record SplitLeakageViolation(LeakageGroups.IdentifierKind Kind, string Identifier, IReadOnlyList<DatasetSplit> Splits);
+public sealed record SplitLeakageViolation(LeakageIdentifierKind Kind, string Identifier, IReadOnlyList<DatasetSplit> Splits);
 
 /// <summary>Checks a finished split: no patient, study, series or instance may occur in two splits.</summary>
 public static class SplitLeakageVerifier
@@ -21,14 +21,14 @@ public static class SplitLeakageVerifier
     public static IReadOnlyList<SplitLeakageViolation> Verify(IEnumerable<SplitMembershipRow> rows)
     {
         // Bit i set = seen in split i.
-        var seen = new Dictionary<(LeakageGroups.IdentifierKind, string), int>();
+        var seen = new Dictionary<(LeakageIdentifierKind, string), int>();
         foreach (var row in rows)
         {
             int bit = 1 << (int)row.Split;
-            Mark(LeakageGroups.IdentifierKind.Patient, row.Patient, bit);
-            Mark(LeakageGroups.IdentifierKind.Study, row.StudyInstanceUid, bit);
-            Mark(LeakageGroups.IdentifierKind.Series, row.SeriesInstanceUid, bit);
-            Mark(LeakageGroups.IdentifierKind.Instance, row.SopInstanceUid, bit);
+            Mark(LeakageIdentifierKind.Patient, row.Patient, bit);
+            Mark(LeakageIdentifierKind.Study, row.StudyInstanceUid, bit);
+            Mark(LeakageIdentifierKind.Series, row.SeriesInstanceUid, bit);
+            Mark(LeakageIdentifierKind.Instance, row.SopInstanceUid, bit);
         }
         return seen
             .Where(kv => (kv.Value & (kv.Value - 1)) != 0)
@@ -37,7 +37,7 @@ public static class SplitLeakageVerifier
                 Enum.GetValues<DatasetSplit>().Where(s => (kv.Value & (1 << (int)s)) != 0).ToArray()))
             .ToList();
 
-        void Mark(LeakageGroups.IdentifierKind kind, string? id, int bit)
+        void Mark(LeakageIdentifierKind kind, string? id, int bit)
         {
             if (string.IsNullOrEmpty(id)) return;
             ref int bits = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, (kind, id), out _);
