@@ -19,23 +19,22 @@ public static class Intersections
     public static IReadOnlyList<IntersectionCell> Count(IEnumerable<IReadOnlyList<string?>> rows, int minCellSize = DefaultMinCellSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(minCellSize);
-        var cells = new Dictionary<string, (string?[] Key, long Count)>(StringComparer.Ordinal);
+        var cells = new Dictionary<string?[], long>(KeyComparer.Instance);
         int width = -1;
         foreach (var row in rows)
         {
             if (width < 0) width = row.Count;
             else if (row.Count != width) throw new ArgumentException($"Every row needs {width} dimension values, got {row.Count}.", nameof(rows));
-            string composite = string.Join('\u001f', row.Select(v => v is null ? "\u0000" : v.Replace("\u001f", "\u001f\u001f", StringComparison.Ordinal)));
-            if (cells.TryGetValue(composite, out var cell)) cells[composite] = (cell.Key, cell.Count + 1);
-            else cells[composite] = (row.ToArray(), 1);
+            var key = row.ToArray();
+            cells[key] = cells.GetValueOrDefault(key) + 1;
         }
-        return cells.Values
+        return cells
             .OrderBy(c => c.Key, KeyComparer.Instance)
-            .Select(c => new IntersectionCell(c.Key, c.Count, c.Count < minCellSize))
+            .Select(c => new IntersectionCell(c.Key, c.Value, c.Value < minCellSize))
             .ToArray();
     }
 
-    private sealed class KeyComparer : IComparer<string?[]>
+    private sealed class KeyComparer : IComparer<string?[]>, IEqualityComparer<string?[]>
     {
         public static readonly KeyComparer Instance = new();
 
@@ -47,6 +46,15 @@ public static class Intersections
                 if (c != 0) return c;
             }
             return 0;
+        }
+
+        public bool Equals(string?[]? x, string?[]? y) => Compare(x, y) == 0;
+
+        public int GetHashCode(string?[] key)
+        {
+            var hash = new HashCode();
+            foreach (var v in key) hash.Add(v, StringComparer.Ordinal);
+            return hash.ToHashCode();
         }
     }
 }
