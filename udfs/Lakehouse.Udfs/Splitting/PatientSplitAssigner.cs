@@ -4,7 +4,7 @@ namespace Lakehouse.Udfs.Splitting;
 
 /// <summary>One study as the split assigner sees it (one row per study).</summary>
 /// <param name="Patient">Patient pseudonym (later the resolved person id).</param>
-/// <param name="StudyInstanceUid">Study Instance UID; only used to tell rows apart in error messages by index, never printed.</param>
+/// <param name="StudyInstanceUid">Study Instance UID; joins patients that share it when the assigner builds the leakage groups itself. Never printed.</param>
 /// <param name="Site">Acquiring site (institution); null or empty is its own "missing" stratum.</param>
 /// <param name="Modality">Modality (CR, DX, ...); null or empty is its own "missing" stratum.</param>
 /// <param name="InstanceCount">Number of instances (images) in the study, at least 1 when used as weight.</param>
