@@ -178,3 +178,26 @@ public class PatientSplitAssignerTests
             .Should().Throw<ArgumentException>();
     }
 }
+
+public class PatientSplitAssignerInputTests
+{
+    [Fact]
+    public void Study_of_a_patient_outside_the_grouping_is_rejected_by_row_index()
+    {
+        var groups = new LeakageGroups();
+        groups.Add("P1", "S1");
+        var studies = new[] { new SplitStudy("P1", "S1", "A", "CR", 1, new bool[14]), new SplitStudy("P-UNKNOWN", "S2", "A", "CR", 1, new bool[14]) };
+        new PatientSplitAssigner().Invoking(a => a.Assign(studies, groups.Build())).Should().Throw<ArgumentException>()
+            .Which.Message.Should().Contain("row 1").And.NotContain("P-UNKNOWN");
+    }
+
+    [Fact]
+    public void Patients_without_studies_still_get_a_split()
+    {
+        var groups = new LeakageGroups();
+        groups.Add("P1", "S1");
+        groups.Add("P2", "S2");
+        var result = new PatientSplitAssigner().Assign([new SplitStudy("P1", "S1", "A", "CR", 2, new bool[14])], groups.Build());
+        result.Patients.Keys.Should().BeEquivalentTo(["P1", "P2"]);
+    }
+}
