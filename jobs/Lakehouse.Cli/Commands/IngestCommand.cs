@@ -1,8 +1,8 @@
+using Lakehouse.Engine;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Lakehouse.Jobs.Ingest;
-using Lakehouse.Jobs.Lake;
 
 namespace Lakehouse.Cli.Commands;
 

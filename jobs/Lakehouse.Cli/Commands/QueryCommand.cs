@@ -9,10 +9,10 @@ namespace Lakehouse.Cli.Commands;
 public static class QueryCommand
 {
     /// <summary>
-    /// Opens a lake folder as a table source. Until the Delta source is wired in it treats
-    /// <c>lake/schema/table/</c> folders of Parquet files as tables (<see cref="ParquetFolderTableSource"/>).
+    /// Opens a lake folder as a table source: its Delta tables by <c>zone.table</c> (<see cref="DeltaLakeSource"/>).
+    /// Tests may swap it.
     /// </summary>
-    public static Func<string, ILakeTableSource> SourceFactory { get; set; } = lake => new ParquetFolderTableSource(lake);
+    public static Func<string, ILakeTableSource> SourceFactory { get; set; } = lake => new DeltaLakeSource(lake);
 
     /// <summary>Builds the verb.</summary>
     public static Command Create()
@@ -40,7 +40,7 @@ public static class QueryCommand
             {
                 string lakeDir = parse.GetValue(lake)!.FullName;
                 ILakeTableSource? source = Directory.Exists(lakeDir) ? SourceFactory(lakeDir) : null;
-                using var engine = new LakeEngine(source);
+                using var engine = new LakeEngine(source, DeltaLakeSource.EngineOptions());
                 foreach (string pin in parse.GetValue(asOfVersion) ?? [])
                 {
                     var (name, value) = Split(pin, "--as-of-version");

@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using Lakehouse.Engine;
-using Lakehouse.Jobs.Lake;
 using Lakehouse.Tables;
 using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;

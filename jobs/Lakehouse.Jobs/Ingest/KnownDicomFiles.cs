@@ -1,7 +1,6 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 using Lakehouse.Engine;
-using Lakehouse.Jobs.Lake;
 
 namespace Lakehouse.Jobs.Ingest;
 

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using DuckDB.NET.Data;
 using Lakehouse.Engine;
-using Lakehouse.Jobs.Lake;
 using Lakehouse.Jobs.Reports;
 using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;

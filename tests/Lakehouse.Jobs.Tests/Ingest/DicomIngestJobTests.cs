@@ -1,6 +1,6 @@
+using Lakehouse.Engine;
 using System.Diagnostics;
 using Lakehouse.Jobs.Ingest;
-using Lakehouse.Jobs.Lake;
 using Lakehouse.Jobs.Sample;
 using Lakehouse.Tables;
 using Lakehouse.Testing;

@@ -1,5 +1,5 @@
+using Lakehouse.Engine;
 using Lakehouse.Jobs.Ingest;
-using Lakehouse.Jobs.Lake;
 using Lakehouse.Tables;
 using Lakehouse.Testing;
 

@@ -1,9 +1,8 @@
-using Lakehouse.Engine;
 using Lakehouse.Tables;
 using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;
 
-namespace Lakehouse.Jobs.Lake;
+namespace Lakehouse.Engine;
 
 /// <summary>
 /// The lake on disk: one Delta table per <c>&lt;root&gt;/&lt;zone&gt;/&lt;table&gt;</c>, where the zone is the SQL schema.
@@ -24,7 +23,7 @@ public sealed class LakeStore
     public string PathOf(LakeTableName name)
     {
         if (!Zones.Contains(name.Schema))
-            throw new UserInputException($"'{name}' is not in a lake zone: the schema must be one of {string.Join(", ", Zones)}");
+            throw new LakeSqlException($"'{name}' is not in a lake zone: the schema must be one of {string.Join(", ", Zones)}");
         return Path.Combine(Root, name.Schema, name.Table);
     }
 
