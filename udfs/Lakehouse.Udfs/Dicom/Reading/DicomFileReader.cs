@@ -242,7 +242,7 @@ public static class DicomFileReader
             switch (reader.TokenType)
             {
                 case DicomTokenType.Element:
-                    if (bigEndian) SwapToLittleEndian(owner.AsSpan(reader.ValueStart, (int)reader.ValueSpan.Length), reader.VR);
+                    if (bigEndian && reader.IsBigEndian) SwapToLittleEndian(owner.AsSpan(reader.ValueStart, (int)reader.ValueSpan.Length), reader.VR);
                     current.Set(new DicomElement(reader.Tag, reader.VR, new ReadOnlyMemory<byte>(owner, reader.ValueStart, reader.ValueSpan.Length)));
                     break;
                 case DicomTokenType.SequenceStart:
