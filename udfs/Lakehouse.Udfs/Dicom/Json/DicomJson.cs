@@ -14,7 +14,13 @@ namespace Lakehouse.Udfs.Dicom.Json;
 /// </summary>
 public static class DicomJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    // Relaxed escaping keeps non-ASCII text as UTF-8 (as dcm2json writes it); the output is data, never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false,
+        SkipValidation = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Serializes a data set to a JSON string.</summary>
     public static string Serialize(DicomDataset dataset, bool excludePixelData = true)
@@ -119,6 +125,8 @@ public static class DicomJson
             }
         }
         var values = DicomValues.GetStrings(e, cs);
+        if (vr == DicomVR.PN)
+            for (int i = 0; i < values.Length; i++) values[i] = DicomValues.NormalizePersonName(values[i]);
         if (Array.TrueForAll(values, v => v.Length == 0)) return;
         writer.WriteStartArray("Value"u8);
         foreach (string v in values)
@@ -150,7 +158,7 @@ public static class DicomJson
         ReadOnlySpan<string> names = ["Alphabetic", "Ideographic", "Phonetic"];
         for (int i = 0; i < groups.Length && i < 3; i++)
         {
-            string g = groups[i].TrimEnd(' ');
+            string g = groups[i];
             if (g.Length > 0) writer.WriteString(names[i], g);
         }
         writer.WriteEndObject();

@@ -47,6 +47,7 @@ internal struct Frame
     public long End; // -1: undefined length
     public bool IsSequence;
     public bool OuterExplicitVR;
+    public bool OuterBigEndian;
 }
 
 [InlineArray(DicomReaderState.MaxFrames)]
@@ -115,6 +116,8 @@ public ref struct DicomElementReader
     public readonly DicomReaderState CurrentState => _state;
     /// <summary>Whether values are explicit VR at the current position (false inside a UN sequence).</summary>
     public readonly bool IsExplicitVR => _state.ExplicitVR;
+    /// <summary>Whether the current element is big endian (false inside a UN sequence of a big-endian file).</summary>
+    public readonly bool IsBigEndian => _state.BigEndian;
     /// <summary>Number of open sequences and items.</summary>
     public readonly int Depth => _state.Depth;
 
@@ -216,9 +219,10 @@ public ref struct DicomElementReader
                 bool innerExplicit = vr == DicomVR.SQ && st.ExplicitVR;
                 VR = DicomVR.SQ;
                 _pos = valueStart;
-                bool outer = st.ExplicitVR;
+                bool outer = st.ExplicitVR, outerBigEndian = st.BigEndian;
                 st.ExplicitVR = innerExplicit;
-                return Push(isSequence: true, length, DicomTokenType.SequenceStart, outer);
+                if (!innerExplicit) st.BigEndian = false; // implicit VR is always little endian
+                return Push(isSequence: true, length, DicomTokenType.SequenceStart, outer, outerBigEndian);
             }
             if (vr is DicomVR.OB or DicomVR.OW) return ReadEncapsulated(valueStart);
             return Fail(DicomReadErrorReason.InvalidLength, _pos);
@@ -262,7 +266,7 @@ public ref struct DicomElementReader
         return true;
     }
 
-    private bool Push(bool isSequence, uint length, DicomTokenType token, bool outerExplicit)
+    private bool Push(bool isSequence, uint length, DicomTokenType token, bool outerExplicit, bool? outerBigEndian = null)
     {
         ref var st = ref _state;
         if (isSequence && ++st.SequenceDepth > _maxSequenceDepth) return Fail(DicomReadErrorReason.TooDeep, (int)(ElementStartOffset - _baseOffset));
@@ -275,7 +279,7 @@ public ref struct DicomElementReader
             if (st.Depth > 0 && st.Frames[st.Depth - 1].End >= 0 && end > st.Frames[st.Depth - 1].End)
                 return Fail(DicomReadErrorReason.InvalidLength, (int)(ElementStartOffset - _baseOffset));
         }
-        st.Frames[st.Depth++] = new Frame { End = end, IsSequence = isSequence, OuterExplicitVR = outerExplicit };
+        st.Frames[st.Depth++] = new Frame { End = end, IsSequence = isSequence, OuterExplicitVR = outerExplicit, OuterBigEndian = outerBigEndian ?? st.BigEndian };
         ValueLength = length;
         TokenType = token;
         return true;
@@ -287,6 +291,7 @@ public ref struct DicomElementReader
         ref var top = ref st.Frames[--st.Depth];
         if (top.IsSequence) st.SequenceDepth--;
         st.ExplicitVR = top.OuterExplicitVR;
+        st.BigEndian = top.OuterBigEndian;
         TokenType = token;
         return true;
     }

@@ -129,6 +129,7 @@ public static class DicomFileReader
             options.StopBeforeTag, options.MaxSequenceDepth);
         var failure = MaterializeOwned(ref reader, copy, dataset, label, syntax.BigEndian);
         if (failure is not null) return failure;
+        if (!syntax.ExplicitVR) ResolveUsOrSs(dataset);
         return DicomReadResult.Success(meta, dataset, DicomKeyAttributes.From(meta, dataset, syntax), pos + headerLength, syntax);
     }
 
@@ -241,7 +242,7 @@ public static class DicomFileReader
             switch (reader.TokenType)
             {
                 case DicomTokenType.Element:
-                    if (bigEndian) SwapToLittleEndian(owner.AsSpan(reader.ValueStart, (int)reader.ValueSpan.Length), reader.VR);
+                    if (bigEndian && reader.IsBigEndian) SwapToLittleEndian(owner.AsSpan(reader.ValueStart, (int)reader.ValueSpan.Length), reader.VR);
                     current.Set(new DicomElement(reader.Tag, reader.VR, new ReadOnlyMemory<byte>(owner, reader.ValueStart, reader.ValueSpan.Length)));
                     break;
                 case DicomTokenType.SequenceStart:
@@ -266,6 +267,23 @@ public static class DicomFileReader
             }
         }
         return reader.Error is { } err ? DicomReadResult.Failure(new(label, reader.ErrorOffset, reader.Tag, err)) : null;
+    }
+
+    // Implicit VR: attributes the dictionary lists as "US or SS" (pixel padding, smallest/largest values) are SS when
+    // Pixel Representation (0028,0103) is 1, as PS3.5 Annex A.1 c and dcmtk resolve them. LUT descriptors stay US.
+    private static void ResolveUsOrSs(DicomDataset dataset)
+    {
+        if (!dataset.TryGet(DicomTags.PixelRepresentation, out var pr) || pr.VR != DicomVR.US || pr.Value.Length < 2
+            || BinaryPrimitives.ReadUInt16LittleEndian(pr.Value.Span) != 1) return;
+        List<DicomElement>? change = null;
+        foreach (var e in dataset.Elements)
+        {
+            if (e.VR != DicomVR.US || e.Tag.Group != 0x0028) continue;
+            if (!DicomDictionary.TryGet(e.Tag, out var entry) || !entry.AlternativeVRs.Contains("SS", StringComparison.Ordinal)
+                || entry.Keyword.Contains("Descriptor", StringComparison.Ordinal)) continue;
+            (change ??= []).Add(new DicomElement(e.Tag, DicomVR.SS, e.Value));
+        }
+        if (change is not null) foreach (var e in change) dataset.Set(e);
     }
 
     // The model keeps binary values little-endian; big-endian files are swapped in our own copy.

@@ -137,7 +137,7 @@ public sealed record DicomKeyAttributes
         return new DicomKeyAttributes
         {
             PatientId = Text(DicomTags.PatientID),
-            PatientName = Text(DicomTags.PatientName),
+            PatientName = Text(DicomTags.PatientName) is { } name && DicomValues.NormalizePersonName(name) is { Length: > 0 } normalized ? normalized : null,
             IssuerOfPatientId = Text(DicomTags.IssuerOfPatientID),
             OtherPatientIds = Joined(DicomTags.OtherPatientIDs),
             PatientBirthDate = DicomValues.ParseDate(Text(DicomTags.PatientBirthDate)),

@@ -44,6 +44,20 @@ public static class DicomValues
         _ => value.Trim(' ', '\0'),
     };
 
+    /// <summary>
+    /// A person name without trailing empty components and component groups, which PS3.5 6.2.1 makes equivalent
+    /// ("^^^^" is an empty name; "Wang^XiaoDong=王^小東=" equals "Wang^XiaoDong=王^小東").
+    /// </summary>
+    public static string NormalizePersonName(string value)
+    {
+        if (value.Length == 0) return value;
+        string[] groups = value.Split('=');
+        for (int i = 0; i < groups.Length; i++) groups[i] = groups[i].TrimEnd('^', ' ');
+        int n = groups.Length;
+        while (n > 0 && groups[n - 1].Length == 0) n--;
+        return string.Join('=', groups, 0, n);
+    }
+
     /// <summary>The number of values of a fixed-size binary element.</summary>
     public static int BinaryCount(DicomElement element)
     {
