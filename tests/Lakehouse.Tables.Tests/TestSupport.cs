@@ -58,6 +58,7 @@ internal static class TestSupport
         DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         byte[] b => Convert.ToHexString(b),
+        Stream st => Convert.ToHexString(ReadAll(st)),
         decimal m => m.ToString("0.############", CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
@@ -68,6 +69,13 @@ internal static class TestSupport
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",
     };
+
+    private static byte[] ReadAll(Stream s)
+    {
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
+    }
 
     /// <summary>The TestWriter console next to this test assembly's build configuration.</summary>
     public static string TestWriterDll
