@@ -51,3 +51,16 @@ public sealed class ErrorTests
         act.Should().Throw<DeltaException>().Where(e => e.Kind == DeltaErrorKind.UnsupportedFeature && e.Message.Contains("vacuumProtocolCheck"));
     }
 }
+
+public sealed class AppendOnlyTests
+{
+    [Fact]
+    public void Overwrite_of_an_append_only_table_is_refused()
+    {
+        using var tmp = new TempDirectory("delta-appendonly");
+        var schema = new StructType(new StructField("id", DeltaType.Long));
+        var table = DeltaTable.Create(tmp.Path, schema, configuration: new Dictionary<string, string> { ["delta.appendOnly"] = "true" });
+        var act = () => table.NewTransaction(DeltaOperation.Overwrite);
+        act.Should().Throw<DeltaException>().Where(e => e.Kind == DeltaErrorKind.InvalidArgument && e.Message.Contains("append-only"));
+    }
+}
