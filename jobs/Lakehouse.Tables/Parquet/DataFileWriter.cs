@@ -42,19 +42,27 @@ internal static class DataFileWriter
             string absolute = Path.Combine(table, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(absolute)!);
             var stats = new StatsCollector(dataFields);
-            var pqRows = new List<IDictionary<string, object?>>(rowIndexes.Count);
-            foreach (int r in rowIndexes)
-            {
-                var row = batch.Row(r);
-                stats.Add(row);
-                var pq = new Dictionary<string, object?>(pqFields.Count, StringComparer.Ordinal);
-                foreach (var f in pqFields) pq[f.Name] = ParquetSchemaMapper.ToParquetValue(row.GetValueOrDefault(f.Name), f);
-                pqRows.Add(pq);
-            }
+            foreach (int r in rowIndexes) stats.Add(batch.Row(r));
             using (var stream = new FileStream(absolute, FileMode.CreateNew, FileAccess.Write))
             {
-                var options = new ParquetOptions { CompressionMethod = compression, RowGroupSize = RowGroupRows };
-                ParquetSerializer.SerializeUntypedAsync(pqRows, pqSchema, stream, options).GetAwaiter().GetResult();
+                if (ColumnarWriter.Supports(dataFields))
+                {
+                    var columns = dataFields.Select(f => IndexOf(batch.Schema, f.Name) is int i and >= 0 ? batch.Columns[i] : null).ToList();
+                    ColumnarWriter.WriteAsync(stream, pqSchema, dataFields, columns, rowIndexes, RowGroupRows, compression).GetAwaiter().GetResult();
+                }
+                else
+                {
+                    var pqRows = new List<IDictionary<string, object?>>(rowIndexes.Count);
+                    foreach (int r in rowIndexes)
+                    {
+                        var row = batch.Row(r);
+                        var pq = new Dictionary<string, object?>(pqFields.Count, StringComparer.Ordinal);
+                        foreach (var f in pqFields) pq[f.Name] = ParquetSchemaMapper.ToParquetValue(row.GetValueOrDefault(f.Name), f);
+                        pqRows.Add(pq);
+                    }
+                    var options = new ParquetOptions { CompressionMethod = compression, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest, RowGroupSize = RowGroupRows };
+                    ParquetSerializer.SerializeUntypedAsync(pqRows, pqSchema, stream, options).GetAwaiter().GetResult();
+                }
                 stream.Flush(flushToDisk: true);
             }
             var info = new FileInfo(absolute);

@@ -103,7 +103,7 @@ public sealed class Snapshot
             var type = Schema.Find(column)?.Type ?? DeltaType.String;
             add.PartitionValues.TryGetValue(column, out string? raw);
             try { typed[column] = PartitionValues.Parse(raw, type); }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or OverflowException)
             {
                 throw new DeltaException(DeltaErrorKind.Corrupt, Table, $"partition value of column '{column}' does not parse as {type}", inner: e);
             }

@@ -84,6 +84,9 @@ public sealed class DeltaTransaction
     public void RemoveWhere(Func<IReadOnlyDictionary<string, object?>, bool> partitionPredicate, string predicateText)
     {
         EnsureOpen();
+        if (_read.Metadata.Configuration.TryGetValue("delta.appendOnly", out string? appendOnly) && appendOnly == "true")
+            throw new DeltaException(DeltaErrorKind.InvalidArgument, _table.Path, $"the table is append-only (delta.appendOnly=true); {Operation} would remove data",
+                "Append instead, or unset delta.appendOnly on the table first.");
         var previous = ReadPredicate;
         ReadPredicate = previous is null ? partitionPredicate : pv => previous(pv) || partitionPredicate(pv);
         _predicateText = _predicateText is null ? predicateText : $"({_predicateText}) OR ({predicateText})";
