@@ -24,7 +24,7 @@ if [ ! -f "$dc/node_modules/@duckdb/node-api/package.json" ]; then
   echo "installing delta-check dependencies into $dc"
   mkdir -p "$dc"
   (cd "$shared/tools/delta-check" && tar --exclude=node_modules -cf - .) | (cd "$dc" && tar -xf - && chmod -R u+w .)
-  (cd "$dc" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  (cd "$dc" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 log=$(mktemp)

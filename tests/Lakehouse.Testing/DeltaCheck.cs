@@ -24,7 +24,7 @@ public static class DeltaCheck
             TimeSpan.FromMinutes(5));
     }
 
-    /// <summary>Copies the tool out of shared/ and runs npm ci there, once per machine.</summary>
+    /// <summary>Copies the tool out of shared/ and runs npm install there, once per machine.</summary>
     public static string EnsureInstalled()
     {
         lock (InstallLock)
@@ -35,8 +35,8 @@ public static class DeltaCheck
                 return dir;
             string source = RepoPaths.SharedFile("tools", "delta-check");
             CopyDirectory(source, dir);
-            var npm = ExternalTool.Run(ExternalTool.Require("npm"), ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(10), dir);
-            if (!npm.Succeeded) throw new InvalidOperationException("npm ci for delta-check failed: " + npm.StdErr);
+            var npm = ExternalTool.Run(ExternalTool.Require("npm"), ["install", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(10), dir);
+            if (!npm.Succeeded) throw new InvalidOperationException("npm install for delta-check failed: " + npm.StdErr);
             return dir;
         }
     }
