@@ -88,7 +88,11 @@ public static class DeidProfile
 
     private static IEnumerable<string[]> ReadTsv(string name)
     {
-        using var stream = typeof(DeidProfile).Assembly.GetManifestResourceStream("Lakehouse.Udfs.Data.deid." + name)
+        // The logical name keeps the folder separator of the build host ("Data.deid/x.tsv"), so match by suffix.
+        var assembly = typeof(DeidProfile).Assembly;
+        string? resource = assembly.GetManifestResourceNames().FirstOrDefault(r =>
+            r.EndsWith("deid/" + name, StringComparison.Ordinal) || r.EndsWith("deid\\" + name, StringComparison.Ordinal) || r.EndsWith("deid." + name, StringComparison.Ordinal));
+        using var stream = (resource is null ? null : assembly.GetManifestResourceStream(resource))
             ?? throw new InvalidOperationException($"embedded resource Data/deid/{name} is missing from the build");
         using var reader = new StreamReader(stream);
         bool header = true;

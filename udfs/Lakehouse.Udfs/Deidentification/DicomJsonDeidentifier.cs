@@ -17,7 +17,7 @@ namespace Lakehouse.Udfs.Deidentification;
 /// sequences de-identified item by item, free text scrubbed by <see cref="ReportTextDeidentifier"/> with every
 /// identifier the same header holds (names, IDs, institutions), ages grouped at 90.</item>
 /// <item>Attributes the table does not list are kept (PS3.15 allows it), except: group lengths are removed; unlisted DA/DT
-/// are shifted under Modified Dates, kept under Full Dates and removed otherwise; unlisted PN are emptied; ages (AS)
+/// are shifted under Modified Dates, kept under Full Dates and removed otherwise; unlisted PN are emptied; unlisted free text (ST, LT, UT, such as SR Text Value) is cleaned; ages (AS)
 /// are always grouped at 90; a BulkDataURI (it may hold a file path) is dropped, leaving the attribute empty.</item>
 /// <item>Private attributes are removed, unless Retain Safe Private is on and (group, private creator, element) is on the
 /// TCIA safe list; a private creator element is kept when its block has safe elements.</item>
@@ -132,6 +132,7 @@ public static class DicomJsonDeidentifier
             {
                 "DA" or "DT" => options.RetainLongitudinalFullDates ? 'K' : options.RetainLongitudinalModifiedDates ? 'C' : 'X',
                 "PN" => 'Z',
+                "ST" or "LT" or "UT" => 'C', // free text the table does not list (e.g. SR TextValue): scrubbed
                 _ => 'K',
             };
         }
