@@ -48,8 +48,12 @@ public static class DeidProfile
     private static readonly Lazy<FrozenSet<string>> SafeCreators = new(() =>
         SafePrivate.Value.Select(k => k[..k.LastIndexOf('|')]).ToFrozenSet(StringComparer.Ordinal));
 
-    /// <summary>All rows of the table, in table order (tags with 'x' wildcards for the repeating groups).</summary>
-    public static IReadOnlyList<DeidRule> Rules => [.. Table.Value.Exact.Values.OrderBy(r => r.Tag, StringComparer.Ordinal), .. Table.Value.Masks];
+    /// <summary>
+    /// All rows of the table: exact tags, then the repeating groups (tags with 'x' wildcards), then the private-attribute
+    /// row (tag "ODDGROUP").
+    /// </summary>
+    public static IReadOnlyList<DeidRule> Rules =>
+        [.. Table.Value.Exact.Values.OrderBy(r => r.Tag, StringComparer.Ordinal), .. Table.Value.Masks, .. Table.Value.Private is { } p ? [p] : Array.Empty<DeidRule>()];
 
     /// <summary>The rule that applies to a public tag, or null when the table does not list it.</summary>
     public static DeidRule? Find(DicomTag tag)
