@@ -95,11 +95,11 @@ public static class ReportTextDeidentifier
         s = Url.Replace(s, UrlToken);
         var shift = context.DateShift;
         s = IsoDate.Replace(s, m => RenderNumeric(m, shift, d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
-        s = UsDate.Replace(s, m => RenderNumeric(m, shift, d => Pad(d.Month, m.Groups["m"].Length) + "/" + Pad(d.Day, m.Groups["d"].Length) + "/" + Year(d, m.Groups["y"].Length)));
-        s = DotDate.Replace(s, m => RenderNumeric(m, shift, d => Pad(d.Day, m.Groups["d"].Length) + "." + Pad(d.Month, m.Groups["m"].Length) + "." + Year(d, 4)));
+        s = UsDate.Replace(s, m => RenderNumeric(m, shift, d => Pad(d.Month, Padded(m)) + "/" + Pad(d.Day, Padded(m)) + "/" + Year(d, m.Groups["y"].Length)));
+        s = DotDate.Replace(s, m => RenderNumeric(m, shift, d => Pad(d.Day, Padded(m)) + "." + Pad(d.Month, Padded(m)) + "." + Year(d, 4)));
         s = MonthFirstDate.Replace(s, m => RenderNamed(m, shift, (d, mon) => mon + m.Value[(m.Groups["mon"].Index + m.Groups["mon"].Length - m.Index)..(m.Groups["d"].Index - m.Index)]
-            + Pad(d.Day, m.Groups["d"].Length) + m.Value[(m.Groups["d"].Index + m.Groups["d"].Length - m.Index)..(m.Groups["y"].Index - m.Index)] + Year(d, 4)));
-        s = DayFirstDate.Replace(s, m => RenderNamed(m, shift, (d, mon) => Pad(d.Day, m.Groups["d"].Length) + m.Groups["s1"].Value + mon
+            + Pad(d.Day, Padded(m)) + m.Value[(m.Groups["d"].Index + m.Groups["d"].Length - m.Index)..(m.Groups["y"].Index - m.Index)] + Year(d, 4)));
+        s = DayFirstDate.Replace(s, m => RenderNamed(m, shift, (d, mon) => Pad(d.Day, Padded(m) || m.Groups["s1"].Value == "-") + m.Groups["s1"].Value + mon
             + m.Value[(m.Groups["mon"].Index + m.Groups["mon"].Length - m.Index)..(m.Groups["s2"].Index - m.Index)] + m.Groups["s2"].Value + Year(d, m.Groups["y"].Length)));
 
         s = Ssn.Replace(s, IdToken);
@@ -174,7 +174,10 @@ public static class ReportTextDeidentifier
         return true;
     }
 
-    private static string Pad(int value, int width) => value.ToString(width >= 2 ? "00" : "0", CultureInfo.InvariantCulture);
+    /// <summary>Zero-padded output when the written date shows a leading zero in any numeric part.</summary>
+    private static bool Padded(Match m) => m.Groups["d"].Value.StartsWith('0') || (m.Groups["m"].Success && m.Groups["m"].Value.StartsWith('0'));
+
+    private static string Pad(int value, bool padded) => value.ToString(padded ? "00" : "0", CultureInfo.InvariantCulture);
 
     private static string Year(DateOnly d, int width) => width == 2 ? (d.Year % 100).ToString("00", CultureInfo.InvariantCulture) : d.Year.ToString("0000", CultureInfo.InvariantCulture);
 }
