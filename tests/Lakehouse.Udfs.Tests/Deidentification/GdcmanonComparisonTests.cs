@@ -19,7 +19,7 @@ public class GdcmanonComparisonTests(SynthPhiCorpus corpus, ITestOutputHelper ou
         if (!root.TryGetProperty(tag, out var e)) return "removed";
         bool hasValue = e.TryGetProperty("Value", out _) || e.TryGetProperty("InlineBinary", out _);
         if (!hasValue) return "empty";
-        return e.GetRawText() == input.GetProperty(tag).GetRawText() ? "kept" : "changed";
+        return JsonElement.DeepEquals(e, input.GetProperty(tag)) ? "kept" : "changed";
     }
 
     [Fact]
