@@ -152,25 +152,22 @@ public static class DeidProfile
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(options);
         char chosen = '\0';
-        foreach (var (column, enabled) in Enabled(options))
-        {
-            if (!enabled) continue;
-            char c = rule.Option(column);
-            if (c == 'K') return 'K';
-            if (c == 'C') chosen = 'C';
-        }
+        // Only the options DeidOptions offers; Clean Structured Content and Clean Graphics fall back to the Basic action.
+        Check(options.RetainUids, DeidOptionColumn.RetainUids);
+        Check(options.RetainDeviceIdentity, DeidOptionColumn.RetainDeviceIdentity);
+        Check(options.RetainInstitutionIdentity, DeidOptionColumn.RetainInstitutionIdentity);
+        Check(options.RetainPatientCharacteristics, DeidOptionColumn.RetainPatientCharacteristics);
+        Check(options.RetainLongitudinalFullDates, DeidOptionColumn.RetainLongitudinalFullDates);
+        Check(options.RetainLongitudinalModifiedDates, DeidOptionColumn.RetainLongitudinalModifiedDates);
+        Check(options.CleanDescriptors, DeidOptionColumn.CleanDescriptors);
         return chosen != '\0' ? chosen : ChooseBasic(rule.Basic, vr);
-    }
 
-    private static IEnumerable<(DeidOptionColumn, bool)> Enabled(DeidOptions o)
-    {
-        yield return (DeidOptionColumn.RetainUids, o.RetainUids);
-        yield return (DeidOptionColumn.RetainDeviceIdentity, o.RetainDeviceIdentity);
-        yield return (DeidOptionColumn.RetainInstitutionIdentity, o.RetainInstitutionIdentity);
-        yield return (DeidOptionColumn.RetainPatientCharacteristics, o.RetainPatientCharacteristics);
-        yield return (DeidOptionColumn.RetainLongitudinalFullDates, o.RetainLongitudinalFullDates);
-        yield return (DeidOptionColumn.RetainLongitudinalModifiedDates, o.RetainLongitudinalModifiedDates);
-        yield return (DeidOptionColumn.CleanDescriptors, o.CleanDescriptors);
+        void Check(bool enabled, DeidOptionColumn column)
+        {
+            if (!enabled || chosen == 'K') return;
+            char c = rule.Option(column);
+            if (c is 'K' or 'C') chosen = c;
+        }
     }
 
     /// <summary>VRs holding free text or names.</summary>
