@@ -1,0 +1,86 @@
+using Lakehouse.Udfs.Deidentification;
+
+namespace Lakehouse.Udfs.Tests.Deidentification;
+
+/// <summary>Invented reports only (never the shared IU reports).</summary>
+public class ReportTextDeidentifierTests
+{
+    private static readonly ReportScrubContext Context = new()
+    {
+        KnownNames = ["BRAMBLEWORTH^CORNELIA^J"],
+        KnownIdentifiers = ["QX4471902", "ACC-55318"],
+        InstitutionNames = ["Harborview North Annex"],
+        DateShift = new DateShift(-10),
+    };
+
+    private static string Scrub(string text) => ReportTextDeidentifier.Scrub(text, Context);
+
+    [Fact]
+    public void Scrubs_a_whole_invented_report()
+    {
+        const string report =
+            "PATIENT: Brambleworth, Cornelia   MRN: QX4471902   ACC: ACC-55318\n" +
+            "EXAM DATE: 03/14/2021. Comparison: 2021-02-01.\n" +
+            "Referring physician: Dr. Alistair Penhaligon, Harborview North Annex, phone (555) 201-3344.\n" +
+            "FINDINGS: No acute abnormality. Cornelia tolerated the study.\n" +
+            "Results sent to a.penhaligon@example.org and https://portal.example.org/r/123.\n" +
+            "Patient lives at 42 Quillfeather Lane, Mapleton, OR 97001. Seen at St. Odo Medical Center on March 14, 2021.\n" +
+            "Dictated by: Imelda Stroud";
+        string s = Scrub(report);
+        foreach (string phi in new[] { "Brambleworth", "Cornelia", "QX4471902", "ACC-55318", "Penhaligon", "Alistair", "Harborview", "201-3344",
+                     "penhaligon@", "portal.example", "Quillfeather", "97001", "St. Odo", "Imelda", "Stroud", "03/14/2021", "2021-02-01", "March 14, 2021" })
+            s.Should().NotContainEquivalentOf(phi);
+        s.Should().Contain("[NAME]").And.Contain("[ID]").And.Contain("[PHONE]").And.Contain("[EMAIL]").And.Contain("[URL]")
+            .And.Contain("[ADDRESS]").And.Contain("[INSTITUTION]");
+        s.Should().Contain("03/04/2021").And.Contain("2021-01-22").And.Contain("March 4, 2021");
+        s.Should().Contain("FINDINGS: No acute abnormality.").And.Contain("tolerated the study.");
+    }
+
+    [Theory]
+    [InlineData("on 03/14/2021.", "on 03/04/2021.")]
+    [InlineData("on 3/14/2021.", "on 3/4/2021.")]
+    [InlineData("on 3/14/21.", "on 3/4/21.")]
+    [InlineData("on 2021-03-14.", "on 2021-03-04.")]
+    [InlineData("on March 14, 2021.", "on March 4, 2021.")]
+    [InlineData("on Mar 14 2021.", "on Mar 4 2021.")]
+    [InlineData("on 14-Mar-2021.", "on 04-Mar-2021.")]
+    [InlineData("on 14 March 2021.", "on 4 March 2021.")]
+    [InlineData("on 05-MAR-2021.", "on 23-FEB-2021.")]
+    [InlineData("on 14.03.2021.", "on 04.03.2021.")]
+    [InlineData("on 02/30/2021.", "on 02/30/2021.")]
+    public void Shifts_dates_in_their_own_format(string text, string expected) => Scrub(text).Should().Be(expected);
+
+    [Fact]
+    public void Without_a_shift_dates_become_a_token()
+    {
+        ReportTextDeidentifier.Scrub("Seen 2021-03-14 and 3/15/2021.", new ReportScrubContext()).Should().Be("Seen [DATE] and [DATE].");
+    }
+
+    [Theory]
+    [InlineData("Call 555-201-3344 now", "Call [PHONE] now")]
+    [InlineData("Call (555) 201-3344 now", "Call [PHONE] now")]
+    [InlineData("Call +1 555 201 3344 now", "Call [PHONE] now")]
+    [InlineData("Call +49-6221-555-010 now", "Call [PHONE] now")]
+    [InlineData("SSN 078-05-1120 on file", "SSN [ID] on file")]
+    [InlineData("MRN# Z99887766 seen", "MRN# [ID] seen")]
+    [InlineData("Accession number: 77120045", "Accession number: [ID]")]
+    [InlineData("Mr. Oswin Tillinghast arrived", "Mr. [NAME] arrived")]
+    [InlineData("Mrs. Okafor arrived", "Mrs. [NAME] arrived")]
+    [InlineData("cc: Farquhar, Delphine", "cc: [NAME]")]
+    [InlineData("Seen at Lindenbrook Memorial Hospital today", "Seen at [INSTITUTION] today")]
+    [InlineData("Seen at Klinikum Ostheim today", "Seen at [INSTITUTION] today")]
+    [InlineData("Lives at 17 Birchgrove Road, Apt 4", "Lives at [ADDRESS]")]
+    [InlineData("Lives at Lindenstrasse 8, 10115 Berlin", "Lives at [ADDRESS]")]
+    [InlineData("Mail to Eastwick, NH 03001 please", "Mail to [ADDRESS] please")]
+    [InlineData("Mild degenerative change at L4-5. Impression: normal.", "Mild degenerative change at L4-5. Impression: normal.")]
+    [InlineData("Heart size 12 cm, 3 nodules of 4 mm, 120 mL", "Heart size 12 cm, 3 nodules of 4 mm, 120 mL")]
+    public void Scrubs_patterns_and_leaves_clinical_text(string text, string expected) => Scrub(text).Should().Be(expected);
+
+    [Fact]
+    public void Known_names_are_scrubbed_case_insensitively_as_whole_words_only()
+    {
+        var ctx = new ReportScrubContext { KnownNames = ["MAY^ROSE^^DR"] };
+        ReportTextDeidentifier.Scrub("rose may be seen; primrose and mayhem stay. DR stays.", ctx)
+            .Should().Be("[NAME] [NAME] be seen; primrose and mayhem stay. DR stays.");
+    }
+}
