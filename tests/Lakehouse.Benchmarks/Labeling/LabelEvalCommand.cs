@@ -30,10 +30,15 @@ public sealed class LabelEvalCommand : IBenchmarkCommand
         var tp = new int[ChexpertObservations.Count];
         var fp = new int[ChexpertObservations.Count];
         var fn = new int[ChexpertObservations.Count];
-        var watch = Stopwatch.StartNew();
+        // Label the set three times and time the fastest pass (the first includes JIT warm-up).
         var predictions = new ReportLabels[gold.Count];
-        for (int r = 0; r < gold.Count; r++) predictions[r] = labeler.Label(gold[r].Text);
-        watch.Stop();
+        var fastest = TimeSpan.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            var watch = Stopwatch.StartNew();
+            for (int r = 0; r < gold.Count; r++) predictions[r] = labeler.Label(gold[r].Text);
+            if (watch.Elapsed < fastest) fastest = watch.Elapsed;
+        }
         for (int r = 0; r < gold.Count; r++)
         {
             foreach (var o in ChexpertObservations.All)
@@ -61,8 +66,8 @@ public sealed class LabelEvalCommand : IBenchmarkCommand
         Console.WriteLine($"{"micro (all 14)",-28} {tp.Sum() + fn.Sum(),6} {tp.Sum(),5} {fp.Sum(),5} {fn.Sum(),5} {mp,6:F3} {mr,6:F3} {mf,6:F3}");
         Console.WriteLine($"{"macro F1 (all 14)",-28} {"",6} {"",5} {"",5} {"",5} {"",6} {"",6} {macro,6:F3}");
         Console.WriteLine($"{"NegBio (published)",-28} {"",6} {"",5} {"",5} {"",5} {NegBioPrecision,6:F3} {NegBioRecall,6:F3} {NegBioF1,6:F3}");
-        Console.WriteLine($"micro F1 vs NegBio: {mf - NegBioF1:+0.000;-0.000}; labeling time {watch.Elapsed.TotalMilliseconds:F0} ms " +
-                          $"({gold.Count / watch.Elapsed.TotalSeconds:F0} reports/s, one thread)");
+        Console.WriteLine($"micro F1 vs NegBio: {mf - NegBioF1:+0.000;-0.000}; labeling time {fastest.TotalMilliseconds:F0} ms " +
+                          $"({gold.Count / fastest.TotalSeconds:F0} reports/s, one thread, fastest of 3 passes)");
         return 0;
     }
 

@@ -220,3 +220,48 @@ public sealed class ReportLabelerTests
         act.Should().Throw<FormatException>().WithMessage("*lung_cancer*");
     }
 }
+
+public sealed class ReportLabelerTokenizationTests
+{
+    private static int? Label(string text, ChexpertObservation observation) => ReportLabeler.Default.Label(text).Value(observation);
+
+    [Fact]
+    public void Hyphens_and_slashes_split_words_like_the_lexicon_does()
+    {
+        Label("Patchy air-space disease at the right base.", LungOpacity).Should().Be(1);
+        Label("Plate-like atelectasis at the left base.", Atelectasis).Should().Be(1);
+        Label("Plate-like atelectasis at the left base.", SupportDevices).Should().BeNull();
+        Label("R/O pneumonia.", Pneumonia).Should().Be(-1);
+    }
+
+    [Fact]
+    public void Longest_phrase_wins_over_its_words()
+    {
+        // "Kerley B lines" is edema, not a line (support device); "hydropneumothorax" is both pneumothorax and effusion.
+        Label("Kerley B lines.", Edema).Should().Be(1);
+        Label("Kerley B lines.", SupportDevices).Should().BeNull();
+        Label("Small left hydropneumothorax.", Pneumothorax).Should().Be(1);
+        Label("Small left hydropneumothorax.", PleuralEffusion).Should().Be(1);
+    }
+
+    [Fact]
+    public void Decimal_points_do_not_end_sentences()
+    {
+        // A split at "1.5" would cut the nodule's sentence in two and break its evidence.
+        var labels = ReportLabeler.Default.Label("A 1.5 cm nodule in the right upper lobe. No pneumothorax.");
+        labels.Value(LungLesion).Should().Be(1);
+        labels.Value(Pneumothorax).Should().Be(0);
+        labels.EvidenceFor(LungLesion)!.Sentence.Should().Be("A 1.5 cm nodule in the right upper lobe.");
+    }
+
+    [Fact]
+    public void Labeler_is_safe_to_share_across_threads()
+    {
+        const string report = "FINDINGS: Possible small left effusion. No pneumothorax.\nIMPRESSION: Cardiomegaly.";
+        var expected = ReportLabeler.Default.Label(report);
+        var results = new int?[64][];
+        Parallel.For(0, results.Length, i =>
+            results[i] = ChexpertObservations.All.Select(o => ReportLabeler.Default.Label(report).Value(o)).ToArray());
+        foreach (var r in results) r.Should().Equal(ChexpertObservations.All.Select(o => expected.Value(o)));
+    }
+}
