@@ -41,7 +41,7 @@ public sealed class GroundTruthFiles(string dir)
     public IReadOnlyList<Dictionary<string, string>> Read(string file)
     {
         using var reader = new StreamReader(Path.Combine(dir, file));
-        var records = Labels.CsvRecordReader.Read(reader, file).ToList();
+        var records = global::Lakehouse.Jobs.Labels.CsvRecordReader.Read(reader, file).ToList();
         string[] header = records[0].Fields;
         return records.Skip(1).Select(r => header.Select((h, i) => (h, v: r.Fields[i])).ToDictionary(x => x.h, x => x.v)).ToList();
     }
