@@ -472,8 +472,11 @@ internal sealed class SamplePlanner
         {
             foreach (var r in person.Records)
             {
+                // The emergency placeholder name (TRAUMA^ALPHA) identifies nobody; its temporary ID does.
+                if (r.PatientName.StartsWith("TRAUMA^", StringComparison.Ordinal)) { Add("PatientID", r.PatientId); continue; }
                 Add("PatientName", r.PatientName);
-                foreach (string part in r.PatientName.Split('=', '^')) Add("PatientName.component", part);
+                // Family names alone identify; given names alone ("Mark", "Carol") would only make false alarms.
+                foreach (string group in r.PatientName.Split('=')) Add("PatientName.family", group.Split('^')[0]);
                 Add("PatientID", r.PatientId);
                 foreach (var (id, _) in r.OtherPatientIds) Add("OtherPatientIDs", id);
                 if (r.WriteBirthDate) Add("PatientBirthDate", Dicom(person.BirthDate));

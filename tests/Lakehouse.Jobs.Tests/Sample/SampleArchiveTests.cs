@@ -196,6 +196,7 @@ for p in sys.argv[1:]:
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(archive.Root, "ground-truth", "phi.json")));
         var phi = doc.RootElement.EnumerateArray().Select(e => (Attribute: e.GetProperty("attribute").GetString()!, Value: e.GetProperty("value").GetString()!)).ToList();
         phi.Should().OnlyContain(p => p.Value.Length >= 4);
+        phi.Should().NotContain(p => p.Value.Contains("TRAUMA", StringComparison.OrdinalIgnoreCase), "a placeholder name identifies nobody");
         foreach (string attribute in new[] { "PatientName", "PatientID", "PatientBirthDate", "AccessionNumber", "InstitutionName", "StationName", "DeviceSerialNumber", "PatientAddress", "report.patient_name" })
             phi.Should().Contain(p => p.Attribute == attribute, attribute);
         // Every patient ID is in the bytes of some valid file (ASCII, so no character set question).
@@ -223,11 +224,14 @@ for p in sys.argv[1:]:
     public void Realistic_pixels_are_512_by_512_16_bit()
     {
         using var dir = new TempDirectory("sample-realistic");
-        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = dir.Combine("a"), Patients = 1, Seed = 3, Pixels = PixelSize.Realistic });
+        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = dir.Combine("a"), Patients = 1, Seed = 4, Pixels = PixelSize.Realistic });
         var instances = SampleArchiveFixture.ReadCsv(Path.Combine(dir.Combine("a"), "ground-truth", "instances.csv"));
         const string script = "import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nprint(ds.Rows, ds.Columns, ds.BitsAllocated, len(ds.PixelData), int(ds.pixel_array.max()) > 1000)";
         var py = Pydicom.Run(script, Path.Combine([dir.Combine("a"), .. instances[0]["path"].Split('/')]));
         py.ExitCode.Should().Be(0, py.StdErr);
         py.StdOut.Trim().Should().Be($"512 512 16 {512 * 512 * 2} True");
+        var dump = ExternalTool.Run(ExternalTool.Require("dcmdump"), ["+E", "-q", .. instances.Select(i => Path.Combine([dir.Combine("a"), .. i["path"].Split('/')]))]);
+        dump.ExitCode.Should().Be(0, dump.StdErr);
+        dump.StdErr.Should().BeEmpty();
     }
 }
