@@ -112,6 +112,8 @@ internal sealed class SamplePlanner
         string family = _rng.Pick(families);
         string given = _rng.Pick(sex == "M" ? male : sex == "F" ? female : _rng.Chance(0.5) ? male : female);
         if (index == 0) (family, given) = (Ascii(family), Ascii(given)); // exact-name link across two ASCII sites
+        // The OtherPatientIDs trap person has a name that S1 must transliterate, so only the ID sequence links them.
+        if (index == 1) family = _rng.Pick(families.Where(f => !f.All(char.IsAscii)).ToArray());
         string? familyIdeo = null, givenIdeo = null;
         if (site.Culture == NameCulture.Japanese)
         {
