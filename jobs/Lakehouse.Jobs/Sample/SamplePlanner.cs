@@ -511,8 +511,13 @@ internal sealed class SamplePlanner
         foreach (var r in _plan.Reports) Add("report.accession_number", r.AccessionNumber);
     }
 
-    public static string DisplayName(SamplePatientRecord r) =>
-        r.PatientName.StartsWith("TRAUMA", StringComparison.Ordinal) ? "Trauma Alpha" : $"{r.Person.Given} {r.Person.Family}";
+    /// <summary>The name as the site's RIS prints it: transliterated where the site writes ASCII only.</summary>
+    public static string DisplayName(SamplePatientRecord r)
+    {
+        if (r.PatientName.StartsWith("TRAUMA", StringComparison.Ordinal)) return "Trauma Alpha";
+        string name = $"{r.Person.Given} {r.Person.Family}";
+        return r.CharacterSet == DicomCharacterSet.Default ? Ascii(name) : name;
+    }
 
     public static string DoctorDisplay(string pn)
     {
