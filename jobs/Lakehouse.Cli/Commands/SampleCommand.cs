@@ -12,11 +12,17 @@ public static class SampleCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the archive into (must be new or empty)", Required = true };
         var patients = new Option<int>("--patients") { Description = "Number of people (at least 8 for the identity traps)", DefaultValueFactory = _ => 50 };
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives a byte-identical archive", DefaultValueFactory = _ => 1 };
-        var pixels = new Option<PixelSize>("--pixels")
+        var pixels = new Option<string>("--pixels")
         {
-            Description = "Pixel matrix: tiny (8x8, default) or realistic (512x512); 16-bit either way",
-            DefaultValueFactory = _ => PixelSize.Tiny,
+            Description = "Pixel matrix: tiny (8x8) or realistic (512x512), 16-bit either way",
+            DefaultValueFactory = _ => "tiny",
+            HelpName = "tiny|realistic",
         };
+        // A one-line message of our own instead of the parser's multi-line enum suggestion.
+        pixels.Validators.Add(result =>
+        {
+            if (ParsePixels(result.GetValueOrDefault<string>()) is null) result.AddError("--pixels must be tiny or realistic");
+        });
         var json = CommonOptions.Json();
         var command = new Command("sample", "Write a deterministic synthetic multi-site DICOM archive (messy PACS export layout, " +
             "junk and truncated files), radiology reports (reports.jsonl) and ground truth (ground-truth/). " +
@@ -33,7 +39,7 @@ public static class SampleCommand
                 OutputDirectory = parse.GetValue(output)!.FullName,
                 Patients = parse.GetValue(patients),
                 Seed = parse.GetValue(seed),
-                Pixels = parse.GetValue(pixels),
+                Pixels = ParsePixels(parse.GetValue(pixels))!.Value,
             });
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -54,4 +60,11 @@ public static class SampleCommand
         });
         return command;
     }
+
+    private static PixelSize? ParsePixels(string? value) => value?.ToLowerInvariant() switch
+    {
+        "tiny" => PixelSize.Tiny,
+        "realistic" => PixelSize.Realistic,
+        _ => null,
+    };
 }

@@ -26,8 +26,8 @@ public sealed record SampleArchiveOptions
     /// <summary>Pixel matrix of every image.</summary>
     public PixelSize Pixels { get; init; } = PixelSize.Tiny;
 
-    /// <summary>Threads writing files; the output does not depend on it.</summary>
-    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Files written at once (I/O bound, so more than the cores); the output does not depend on it.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = Math.Max(4, Environment.ProcessorCount * 4);
 }
 
 /// <summary>Counts of what a generated archive holds.</summary>

@@ -112,6 +112,8 @@ internal sealed class SamplePlanner
         string family = _rng.Pick(families);
         string given = _rng.Pick(sex == "M" ? male : sex == "F" ? female : _rng.Chance(0.5) ? male : female);
         if (index == 0) (family, given) = (Ascii(family), Ascii(given)); // exact-name link across two ASCII sites
+        // The OtherPatientIDs trap person has a name that S1 must transliterate, so only the ID sequence links them.
+        if (index == 1) family = _rng.Pick(families.Where(f => !f.All(char.IsAscii)).ToArray());
         string? familyIdeo = null, givenIdeo = null;
         if (site.Culture == NameCulture.Japanese)
         {
@@ -472,8 +474,11 @@ internal sealed class SamplePlanner
         {
             foreach (var r in person.Records)
             {
+                // The emergency placeholder name (TRAUMA^ALPHA) identifies nobody; its temporary ID does.
+                if (r.PatientName.StartsWith("TRAUMA^", StringComparison.Ordinal)) { Add("PatientID", r.PatientId); continue; }
                 Add("PatientName", r.PatientName);
-                foreach (string part in r.PatientName.Split('=', '^')) Add("PatientName.component", part);
+                // Family names alone identify; given names alone ("Mark", "Carol") would only make false alarms.
+                foreach (string group in r.PatientName.Split('=')) Add("PatientName.family", group.Split('^')[0]);
                 Add("PatientID", r.PatientId);
                 foreach (var (id, _) in r.OtherPatientIds) Add("OtherPatientIDs", id);
                 if (r.WriteBirthDate) Add("PatientBirthDate", Dicom(person.BirthDate));
@@ -506,8 +511,13 @@ internal sealed class SamplePlanner
         foreach (var r in _plan.Reports) Add("report.accession_number", r.AccessionNumber);
     }
 
-    public static string DisplayName(SamplePatientRecord r) =>
-        r.PatientName.StartsWith("TRAUMA", StringComparison.Ordinal) ? "Trauma Alpha" : $"{r.Person.Given} {r.Person.Family}";
+    /// <summary>The name as the site's RIS prints it: transliterated where the site writes ASCII only.</summary>
+    public static string DisplayName(SamplePatientRecord r)
+    {
+        if (r.PatientName.StartsWith("TRAUMA", StringComparison.Ordinal)) return "Trauma Alpha";
+        string name = $"{r.Person.Given} {r.Person.Family}";
+        return r.CharacterSet == DicomCharacterSet.Default ? Ascii(name) : name;
+    }
 
     public static string DoctorDisplay(string pn)
     {
