@@ -57,6 +57,9 @@ public static class SampleArchiveGenerator
         root.Create();
 
         var plan = SamplePlanner.Plan(options.Patients, options.Seed, options.Pixels);
+        // The export itself goes under dicom/, beside reports.jsonl and ground-truth/, so `ingest dicom --source DIR/dicom`
+        // reads exactly the PACS export (ground-truth paths are relative to DIR and include the prefix).
+        for (int i = 0; i < plan.Files.Count; i++) plan.Files[i] = plan.Files[i] with { Path = DicomFolder + "/" + plan.Files[i].Path };
         plan.Files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         foreach (string dir in plan.Files.Select(f => Path.GetDirectoryName(Local(root.FullName, f.Path))!).Distinct(StringComparer.Ordinal))
             Directory.CreateDirectory(dir);
@@ -86,6 +89,9 @@ public static class SampleArchiveGenerator
         int cut = at > 0 ? at + marker.Length / 2 : full.Length / 2;
         return full[..cut];
     }
+
+    /// <summary>The folder of the archive root that holds the DICOM export.</summary>
+    public const string DicomFolder = "dicom";
 
     internal static string Local(string root, string relative) => Path.Combine([root, .. relative.Split('/')]);
 }

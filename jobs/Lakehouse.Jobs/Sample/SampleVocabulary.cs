@@ -128,7 +128,7 @@ internal static class SampleVocabulary
     /// <summary>SNOMED CT codes of the body part vocabulary.</summary>
     public static readonly Dictionary<string, (string Code, string Meaning)> BodyPartSnomed = new()
     {
-        ["CHEST"] = ("51185008", "Thorax"), ["HEAD"] = ("69536005", "Head"), ["BRAIN"] = ("12738006", "Brain"),
+        ["CHEST"] = ("816094009", "Chest"), ["HEAD"] = ("69536005", "Head"), ["BRAIN"] = ("12738006", "Brain"),
         ["ABDOMEN"] = ("818981001", "Abdomen"), ["PELVIS"] = ("816092008", "Pelvis"), ["BREAST"] = ("76752008", "Breast"),
         ["KNEE"] = ("72696002", "Knee"), ["CSPINE"] = ("122494005", "Cervical spine"), ["LSPINE"] = ("122496007", "Lumbar spine"),
     };
