@@ -5,19 +5,25 @@ namespace Lakehouse.Engine.Tests;
 
 public class QueryCommandTests
 {
+    // A real Delta table (version 1 after create + one append), partitioned by site with a NULL partition.
     private static string MakeLake(TempDirectory dir)
     {
         string table = dir.Combine("lake", "silver", "studies");
-        Directory.CreateDirectory(Path.Combine(table, "site=north"));
-        Directory.CreateDirectory(Path.Combine(table, "site=__HIVE_DEFAULT_PARTITION__"));
-        using var c = new DuckDBConnection("DataSource=:memory:");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = $"""
-            COPY (SELECT * FROM (VALUES (1, 'CT', 2.5), (2, 'MR, 3T', NULL)) v(id, modality, score)) TO '{Path.Combine(table, "site=north", "a.parquet")}' (FORMAT PARQUET);
-            COPY (SELECT 3 AS id, 'CT' AS modality, 1.0 AS score) TO '{Path.Combine(table, "site=__HIVE_DEFAULT_PARTITION__", "b.parquet")}' (FORMAT PARQUET);
-            """;
-        cmd.ExecuteNonQuery();
+        var schema = new Lakehouse.Tables.Schema.StructType(
+            new Lakehouse.Tables.Schema.StructField("id", Lakehouse.Tables.Schema.DeltaType.Integer),
+            new Lakehouse.Tables.Schema.StructField("modality", Lakehouse.Tables.Schema.DeltaType.String),
+            new Lakehouse.Tables.Schema.StructField("score", Lakehouse.Tables.Schema.DeltaType.Double),
+            new Lakehouse.Tables.Schema.StructField("site", Lakehouse.Tables.Schema.DeltaType.String));
+        var delta = Lakehouse.Tables.DeltaTable.Create(table, schema, ["site"]);
+        var tx = delta.NewTransaction(Lakehouse.Tables.Transaction.DeltaOperation.Append);
+        tx.Write(new Lakehouse.Tables.Transaction.ColumnBatch(schema, new System.Collections.IList[]
+        {
+            new List<object?> { 1, 2, 3 },
+            new List<object?> { "CT", "MR, 3T", "CT" },
+            new List<object?> { 2.5, null, 1.0 },
+            new List<object?> { "north", "north", null },
+        }));
+        tx.Commit();
         return dir.Combine("lake");
     }
 
@@ -37,7 +43,7 @@ public class QueryCommandTests
         const string sql = "SELECT id, modality, score, site FROM silver.studies ORDER BY id";
         var csv = Run("query", "--lake", lake, "--format", "csv", sql);
         csv.Code.Should().Be(0, csv.Err);
-        csv.Out.ReplaceLineEndings("\n").Should().Be("id,modality,score,site\n1,CT,2.5,north\n2,\"MR, 3T\",,north\n3,CT,1.0,\n");
+        csv.Out.ReplaceLineEndings("\n").Should().Be("id,modality,score,site\n1,CT,2.5,north\n2,\"MR, 3T\",,north\n3,CT,1,\n");
 
         var json = Run("query", "--lake", lake, "--format", "json", sql + " LIMIT 2");
         json.Code.Should().Be(0, json.Err);
@@ -76,8 +82,10 @@ public class QueryCommandTests
         var version = Run("query", "--lake", lake, "--as-of-version", "silver.studies=4", "SELECT * FROM silver.studies");
         version.Code.Should().Be(1);
         version.Err.Should().Contain("version 4");
-        Run("query", "--lake", lake, "--as-of-version", "silver.studies=0", "--format", "csv", "SELECT count(*) AS n FROM silver.studies VERSION AS OF 0")
-            .Out.Should().Contain("3");
+        Run("query", "--lake", lake, "--format", "csv", "SELECT count(*) AS n FROM silver.studies VERSION AS OF 1")
+            .Out.Should().Be("n\n3\n".ReplaceLineEndings());
+        Run("query", "--lake", lake, "--format", "csv", "SELECT count(*) AS n FROM silver.studies VERSION AS OF 0")
+            .Out.Should().Be("n\n0\n".ReplaceLineEndings(), "version 0 is the empty created table");
     }
 
     [Fact]
@@ -87,10 +95,10 @@ public class QueryCommandTests
         string lake = MakeLake(dir);
         var tables = Run("tables", "--lake", lake);
         tables.Code.Should().Be(0, tables.Err);
-        tables.Out.ReplaceLineEndings("\n").Should().Be("table          | version | columns | files | partitioned by\nsilver.studies |       0 |       4 |     2 | site\n");
+        tables.Out.ReplaceLineEndings("\n").Should().Be("table          | version | columns | files | partitioned by\nsilver.studies |       1 |       4 |     2 | site\n");
         var describe = Run("describe", "silver.studies", "--lake", lake);
         describe.Code.Should().Be(0, describe.Err);
-        describe.Out.ReplaceLineEndings("\n").Should().Contain("silver.studies version 0: 2 files\n").And.Contain("\nmodality | VARCHAR\n").And.Contain("\nsite     | VARCHAR (partition)\n");
+        describe.Out.ReplaceLineEndings("\n").Should().Contain("silver.studies version 1: 2 files\n").And.Contain("\nmodality | VARCHAR\n").And.Contain("\nsite     | VARCHAR (partition)\n");
         Run("describe", "silver.nope", "--lake", lake).Code.Should().Be(1);
     }
 }

@@ -59,7 +59,10 @@ public static class SampleArchiveGenerator
         var plan = SamplePlanner.Plan(options.Patients, options.Seed, options.Pixels);
         // The export itself goes under dicom/, beside reports.jsonl and ground-truth/, so `ingest dicom --source DIR/dicom`
         // reads exactly the PACS export (ground-truth paths are relative to DIR and include the prefix).
+        var planned = plan.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         for (int i = 0; i < plan.Files.Count; i++) plan.Files[i] = plan.Files[i] with { Path = DicomFolder + "/" + plan.Files[i].Path };
+        for (int i = 0; i < plan.Traps.Count; i++)
+            plan.Traps[i] = plan.Traps[i] with { Details = plan.Traps[i].Details.Select(d => planned.Contains(d) ? DicomFolder + "/" + d : d).ToArray() };
         plan.Files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         foreach (string dir in plan.Files.Select(f => Path.GetDirectoryName(Local(root.FullName, f.Path))!).Distinct(StringComparer.Ordinal))
             Directory.CreateDirectory(dir);

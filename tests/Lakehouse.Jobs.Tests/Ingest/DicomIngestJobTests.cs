@@ -92,7 +92,7 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
 
         // A changed file whose SOP Instance UID is already landed with another header is a conflict, never an overwrite.
         var rows = DeltaTable.Open(lake.PathOf(BronzeTables.DicomInstances)).Snapshot().ReadRows();
-        var victim = rows.First(r => (string?)r["modality"] is "CT" or "MR" or "CR" or "DX");
+        var victim = rows.First(r => (string?)r["transfer_syntax_uid"] == "1.2.840.10008.1.2.1"); // explicit VR little endian: patchable in place
         string victimPath = (string)victim["source_path"]!;
         string donorPath = (string)rows.First(r => (string)r["source_path"]! != victimPath && (string?)r["sop_instance_uid"] != (string?)victim["sop_instance_uid"])["source_path"]!;
         byte[] bytes = File.ReadAllBytes(victimPath);
