@@ -28,6 +28,7 @@ public static class Cli
         yield return SampleCommand.Create();
         yield return IngestCommand.Create();
         yield return LabelReportsCommand.Create();
+        yield return LinkPatientsCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>
