@@ -49,6 +49,18 @@ public static class PersonNameKey
         return sb.ToString();
     }
 
+    // Base letters of the upper-case Latin-1 (U+00C0-U+00DE) and Latin Extended-A (U+0100-U+017F) letters, by code point.
+    // A table rather than string.Normalize: the build uses InvariantGlobalization, where normalization is not available.
+    // '-' is not a letter (dropped later); the two-letter folds are handled before the table is consulted.
+    private const string Latin1 = "AAAAAAACEEEEIIIIDNOOOOO-OUUUUYT";
+    private const string LatinExtendedA =
+        "AAAAAACCCCCCCCDDDDEEEEEEEEEEGGGGGGGGHHHHIIIIIIIIII--JJKKKLLLLLLLLLLNNNNNNNNNOOOOOO--RRRRRRSSSSSSSSTTTTTTUUUUUUUUUUUUWWYYYZZZZZZS";
+
+    private static void AppendBase(StringBuilder sb, char letter)
+    {
+        if (letter != '-') sb.Append(letter);
+    }
+
     /// <summary>Upper case with accents folded (ICAO 9303 for German and Nordic letters, diacritics removed otherwise).</summary>
     public static string FoldLetters(string text)
     {
@@ -68,15 +80,14 @@ public static class PersonNameKey
                 case 'Ð' or 'Đ': sb.Append('D'); break;
                 case 'Ł': sb.Append('L'); break;
                 case 'ß' or 'ẞ': sb.Append("SS"); break;
-                default:
-                    if (c < 128) sb.Append(char.ToUpperInvariant(c));
-                    else
-                    {
-                        // Decompose and keep the base characters: É → E + combining acute → E.
-                        foreach (char d in c.ToString().Normalize(NormalizationForm.FormKD))
-                            if (CharUnicodeInfo.GetUnicodeCategory(d) is not (UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark))
-                                sb.Append(char.ToUpperInvariant(d));
-                    }
+                case 'Ĳ': sb.Append("IJ"); break;
+                case var u when u < 128: sb.Append(u); break;
+                case var u when u is >= '\u00C0' and <= '\u00DE': AppendBase(sb, Latin1[u - 0xC0]); break;
+                case var u when u is >= '\u0100' and <= '\u017F': AppendBase(sb, LatinExtendedA[u - 0x100]); break;
+                case var u:
+                    // Combining marks of already-decomposed text are dropped; other scripts are kept as they are.
+                    if (CharUnicodeInfo.GetUnicodeCategory(u) is not (UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark))
+                        sb.Append(u);
                     break;
             }
         }
