@@ -28,8 +28,8 @@ public class IdentityConflictTests
     {
         using var dir = new TempDirectory("identity-conflicts");
         var lake = new LakeStore(dir.Path);
-        var rows = new List<Dictionary<string, object?>>
-        {
+        List<Dictionary<string, object?>> rows =
+        [
             // A has two birth dates: reported, and it may not link by name to B although one of them matches.
             Row("H1", null, "A", "Smith^Ann", Born, "F"), Row("H1", null, "A", "Smith^Ann", new DateOnly(1971, 2, 2), "F"),
             Row("H2", null, "B", "SMITH^ANN", Born, "F"),
@@ -45,7 +45,7 @@ public class IdentityConflictTests
             // Two keys with the same name but different sexes do not link.
             Row("S1", null, "S", "Ito^Yu", Born, "M"), Row("S2", null, "S", "Ito^Yu", Born, "F"),
             Row("H7", null, null, "No^Id", Born, "M"),
-        };
+        ];
         var bronze = DeltaTable.Create(lake.PathOf(BronzeTables.DicomInstances), BronzeTables.DicomInstancesSchema);
         var tx = bronze.NewTransaction(DeltaOperation.Append);
         tx.Write(ColumnBatch.FromRows(BronzeTables.DicomInstancesSchema, rows));
