@@ -1,8 +1,8 @@
+using Lakehouse.Engine;
 using System.CommandLine;
 using System.Text.Json;
 using Lakehouse.Jobs;
 using Lakehouse.Jobs.Identity;
-using Lakehouse.Jobs.Lake;
 using Lakehouse.Udfs.Identity;
 
 namespace Lakehouse.Cli.Commands;

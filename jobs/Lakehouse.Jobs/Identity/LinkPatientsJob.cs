@@ -4,7 +4,6 @@ using System.Globalization;
 using DuckDB.NET.Data;
 using Lakehouse.Engine;
 using Lakehouse.Jobs.Ingest;
-using Lakehouse.Jobs.Lake;
 using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;
 using Lakehouse.Udfs.Identity;

@@ -1,6 +1,6 @@
+using Lakehouse.Engine;
 using Lakehouse.Jobs.Identity;
 using Lakehouse.Jobs.Ingest;
-using Lakehouse.Jobs.Lake;
 using Lakehouse.Tables;
 using Lakehouse.Tables.Transaction;
 using Lakehouse.Testing;

@@ -1,8 +1,8 @@
+using Lakehouse.Engine;
 using System.Globalization;
 using System.Text.Json;
 using Lakehouse.Jobs.Identity;
 using Lakehouse.Jobs.Ingest;
-using Lakehouse.Jobs.Lake;
 using Lakehouse.Jobs.Sample;
 using Lakehouse.Tables;
 using Lakehouse.Testing;

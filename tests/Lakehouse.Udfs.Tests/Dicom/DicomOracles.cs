@@ -6,18 +6,7 @@ namespace Lakehouse.Udfs.Tests.Dicom;
 /// <summary>The real peers the reader is compared with: pydicom (through a python3 that has it) and dcmtk.</summary>
 internal static class DicomOracles
 {
-    private static readonly Lazy<string> PythonLazy = new(() =>
-    {
-        // The python3 first on PATH may be a pyenv shim without pydicom; Debian's python3-pydicom lives with /usr/bin/python3.
-        foreach (string? candidate in new[] { ExternalTool.Find("python3"), "/usr/bin/python3" })
-        {
-            if (candidate is null || !File.Exists(candidate)) continue;
-            if (ExternalTool.Run(candidate, ["-c", "import pydicom"], TimeSpan.FromMinutes(1)).Succeeded) return candidate;
-        }
-        throw new InvalidOperationException("no python3 with pydicom; run tests/run.sh (installs python3-pydicom)");
-    });
-
-    public static string Python => PythonLazy.Value;
+    public static string Python => Lakehouse.Testing.Pydicom.Python;
 
     private static readonly Lazy<string> PydicomDataLazy = new(() =>
     {

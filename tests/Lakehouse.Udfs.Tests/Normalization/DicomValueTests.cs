@@ -185,6 +185,5 @@ public class DicomValueTests
     private static DateTimeOffset Instant(string iso) =>
         DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    private static string Python() =>
-        File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : Lakehouse.Testing.ExternalTool.Require("python3");
+    private static string Python() => Lakehouse.Testing.Pydicom.Python;
 }
