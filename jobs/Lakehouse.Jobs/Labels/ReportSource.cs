@@ -1,4 +1,3 @@
-using System.Text.Json;
 
 namespace Lakehouse.Jobs.Labels;
 
@@ -21,84 +20,32 @@ public static class ReportSource
     public const string TextColumn = "text";
 
     /// <summary>Reads the file, choosing the format by extension: .csv, or .jsonl / .ndjson.</summary>
-    /// <exception cref="UserInputException">Unknown extension, missing column, malformed line.</exception>
+    /// <exception cref="UserInputException">Unknown extension, missing column, malformed line: the first problem stops the read.</exception>
     public static IEnumerable<SourceReport> Read(string path, string label)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext is not (".csv" or ".jsonl" or ".ndjson"))
-            throw new UserInputException($"{label}: unsupported report file type '{ext}' (expected .csv, .jsonl or .ndjson)");
-        if (!File.Exists(path)) throw new UserInputException($"{label}: file not found");
-        return ext == ".csv" ? ReadCsv(path, label) : ReadJsonLines(path, label);
+        var records = Reports.ReportRecords.Read(path, label);
+        return Strict(records, label, Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static IEnumerable<SourceReport> ReadCsv(string path, string label)
+    // Labeling a file is all or nothing: the tolerant record reader's first error becomes the user error.
+    private static IEnumerable<SourceReport> Strict(IEnumerable<Reports.ReportRecord> records, string label, bool csv)
     {
-        using var reader = new StreamReader(path);
-        int idColumn = -1, textColumn = -1, width = 0;
-        bool header = true;
-        foreach (var record in CsvRecordReader.Read(reader, label))
+        foreach (var record in records)
         {
-            if (header)
+            if (record.Error is { } why) throw new UserInputException($"{label} line {record.Line}: {why}");
+            var fields = record.Fields!;
+            foreach (string column in new[] { IdColumn, TextColumn })
             {
-                header = false;
-                var names = record.Fields.Select(f => f.Trim().TrimStart('\uFEFF')).ToArray();
-                idColumn = Array.IndexOf(names, IdColumn);
-                textColumn = Array.IndexOf(names, TextColumn);
-                if (idColumn < 0) throw new UserInputException($"{label} line {record.Line}: missing column '{IdColumn}' in the header");
-                if (textColumn < 0) throw new UserInputException($"{label} line {record.Line}: missing column '{TextColumn}' in the header");
-                width = names.Length;
-                continue;
+                if (fields.TryGetValue(column, out var present) && (column == IdColumn || present is not null)) continue;
+                throw new UserInputException(csv
+                    ? $"{label} line 1: missing column '{column}' in the header"
+                    : $"{label} line {record.Line}: missing property '{column}'");
             }
-            if (record.Fields.Length != width)
-                throw new UserInputException($"{label} line {record.Line}: {record.Fields.Length} fields where the header has {width}");
-            var id = record.Fields[idColumn].Trim();
-            if (id.Length == 0) throw new UserInputException($"{label} line {record.Line}: empty '{IdColumn}'");
-            yield return new SourceReport(id, record.Fields[textColumn], record.Line);
-        }
-        if (header) throw new UserInputException($"{label}: empty file (expected a header with '{IdColumn}' and '{TextColumn}')");
-    }
-
-    private static IEnumerable<SourceReport> ReadJsonLines(string path, string label)
-    {
-        using var reader = new StreamReader(path);
-        long line = 0;
-        string? raw;
-        while ((raw = reader.ReadLine()) is not null)
-        {
-            line++;
-            if (string.IsNullOrWhiteSpace(raw)) continue;
-            yield return ParseJsonLine(raw, line, label);
-        }
-    }
-
-    private static SourceReport ParseJsonLine(string raw, long line, string label)
-    {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(raw);
-        }
-        catch (JsonException ex)
-        {
-            // The parser's message can quote the offending character; keep only the position.
-            throw new UserInputException($"{label} line {line}: malformed JSON at byte {ex.BytePositionInLine ?? 0}");
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new UserInputException($"{label} line {line}: expected a JSON object");
-            if (!root.TryGetProperty(IdColumn, out var id)) throw new UserInputException($"{label} line {line}: missing property '{IdColumn}'");
-            if (!root.TryGetProperty(TextColumn, out var text)) throw new UserInputException($"{label} line {line}: missing property '{TextColumn}'");
-            var idText = id.ValueKind switch
-            {
-                JsonValueKind.String => id.GetString()!,
-                JsonValueKind.Number => id.GetRawText(),
-                _ => throw new UserInputException($"{label} line {line}: '{IdColumn}' must be a string or a number"),
-            };
-            if (idText.Trim().Length == 0) throw new UserInputException($"{label} line {line}: empty '{IdColumn}'");
-            if (text.ValueKind != JsonValueKind.String) throw new UserInputException($"{label} line {line}: '{TextColumn}' must be a string");
-            return new SourceReport(idText.Trim(), text.GetString()!, line);
+            string id = fields[IdColumn]?.Trim() ?? "";
+            if (id.Length == 0)
+                throw new UserInputException($"{label} line {record.Line}: empty '{IdColumn}'");
+            yield return new SourceReport(id, fields[TextColumn]!, record.Line);
         }
     }
 }
