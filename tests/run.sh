@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh machine it first installs what the tests use as oracles and peers:
-# dcmtk, pydicom, GDCM, dicom3tools and Orthanc from Debian, and the npm dependencies of
+# dcmtk, pydicom and GDCM from Debian, and the npm dependencies of
 # shared/tools/delta-check (into ~/.cache/lakehouse, never into the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v dcmdump >/dev/null || need+=(dcmtk)
-python3 -c 'import pydicom' 2>/dev/null || need+=(python3-pydicom)
+/usr/bin/python3 -c 'import pydicom' 2>/dev/null || need+=(python3-pydicom)
 command -v gdcmanon >/dev/null || need+=(libgdcm-tools)
-command -v dciodvfy >/dev/null || need+=(dicom3tools)
-command -v Orthanc >/dev/null || need+=(orthanc)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing test oracles: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
