@@ -180,8 +180,8 @@ public sealed class DeidentifyJob : ILakeJob
     public static string InstancesSql(DeidOptions options, string fingerprint, string optionNames)
     {
         ArgumentNullException.ThrowIfNull(options);
-        const string Names = "coalesce(patient_name, '')";
-        const string Ids = "concat_ws(chr(31), patient_id, accession_number, other_patient_ids, issuer_of_patient_id) || chr(30) || concat_ws(chr(31), institution_name, station_name)";
+        const string Names = "coalesce(known_names, '')";
+        const string Ids = "coalesce(known_identifiers, '') || chr(30) || coalesce(known_institutions, '')";
         string Clean(string column) => options.CleanDescriptors ? $"deid_scrub({column}, {Names}, {Ids}, person_key)" : "CAST(NULL AS VARCHAR)";
         string shiftedAt = options.RetainLongitudinalModifiedDates ? "timezone('UTC', deid_shift_date(CAST(timezone('UTC', acquisition_at) AS DATE), person_key) + CAST(timezone('UTC', acquisition_at) AS TIME))"
             : options.RetainLongitudinalFullDates ? "acquisition_at" : "CAST(NULL AS TIMESTAMP)";
@@ -226,9 +226,9 @@ public sealed class DeidentifyJob : ILakeJob
             WITH pk AS (
               SELECT patient_key, min(person_key) AS person_key, min({SiteSql}) AS site,
                 min(trim(patient_id)) AS pid, min(nullif(trim(issuer_of_patient_id), '')) AS issuer,
-                string_agg(DISTINCT patient_name, chr(31)) AS names,
-                string_agg(DISTINCT concat_ws(chr(31), patient_id, accession_number, other_patient_ids), chr(31)) AS ids,
-                string_agg(DISTINCT concat_ws(chr(31), institution_name, station_name), chr(31)) AS institutions
+                string_agg(DISTINCT known_names, chr(31)) AS names,
+                string_agg(DISTINCT known_identifiers, chr(31)) AS ids,
+                string_agg(DISTINCT known_institutions, chr(31)) AS institutions
               FROM restricted.instances_normalized GROUP BY patient_key
             ), acc AS (
               SELECT trim(accession_number) AS accession_number, min(patient_key) AS patient_key

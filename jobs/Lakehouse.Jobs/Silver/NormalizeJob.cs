@@ -85,6 +85,23 @@ public sealed class NormalizeJob : ILakeJob
 
     private static string RefVersion(string file) => $"(SELECT max(ref_version) FROM ref.{file})";
 
+    /// <summary>Person names of the header that reports and descriptors may quote: patient, referring, performing, reading, requesting physicians, operators.</summary>
+    private static readonly string[] NameTags = ["00100010", "00080090", "00081050", "00081060", "00081070", "00321032", "00101001"];
+
+    /// <summary>Identifiers of the header a report may quote: IDs, phone numbers, addresses, procedure ids, device serial numbers.</summary>
+    private static readonly string[] IdentifierTags = ["00100020", "00101000", "00102154", "00101040", "00401001", "00321060", "00181000", "00080050", "00200010"];
+
+    /// <summary>Institution and department names and addresses of the header.</summary>
+    private static readonly string[] InstitutionTags = ["00080080", "00080081", "00081040", "00081010"];
+
+    /// <summary>
+    /// The values of the header's <paramref name="tags"/> (from tags_json) plus <paramref name="first"/>, separated by U+001F,
+    /// for the scrubber's known names/identifiers (the <c>known_*</c> columns; restricted like the rest of the row).
+    /// </summary>
+    private static string KnownSql(string first, string[] tags, string? member) =>
+        "concat_ws(chr(31), " + first + ", " + string.Join(", ", tags.Select(t =>
+            $"array_to_string(json_extract_string(b.tags_json, '$.\"{t}\".Value[*]{(member is null ? "" : "." + member)}'), chr(31))")) + ")";
+
     /// <summary>The SQL of <c>restricted.instances_normalized</c>.</summary>
     public static string NormalizedSql(bool identity) => $"""
         SELECT b.* EXCLUDE (ingest_run_id, ingested_at),
@@ -113,6 +130,9 @@ public sealed class NormalizeJob : ILakeJob
             CASE WHEN nullif(trim(b.study_description), '') IS NOT NULL AND NOT study_type_mapped(b.study_description, b.modality) THEN 'study_type' END,
             CASE WHEN nullif(trim(b.patient_sex), '') IS NOT NULL AND NOT patient_sex_mapped(b.patient_sex) THEN 'sex' END,
             CASE WHEN NOT site_mapped(b.issuer_of_patient_id, b.institution_name) THEN 'site' END) AS unmapped,
+          {KnownSql("b.patient_name", NameTags, "Alphabetic")} AS known_names,
+          {KnownSql("concat_ws(chr(31), b.patient_id, b.accession_number, b.other_patient_ids, b.issuer_of_patient_id)", IdentifierTags, null)} AS known_identifiers,
+          {KnownSql("concat_ws(chr(31), b.institution_name, b.station_name)", InstitutionTags, null)} AS known_institutions,
           concat_ws(',', {string.Join(", ", NormalizationReference.FileNames.Select(f => $"'{f}=' || {RefVersion(f)}"))}) AS ref_versions
         FROM bronze.dicom_instances b
         {(identity ? $"LEFT JOIN restricted.patient_persons pp ON pp.patient_key = {PatientKeySql}" : "")}
