@@ -83,7 +83,7 @@ public sealed class NormalizeJob : ILakeJob
 
     private static bool IsNormalization(string name) => NormalizationNames.Contains(name);
 
-    private static string RefVersion(string file) => $"(SELECT max(ref_version) FROM ref.{file})";
+    private static string RefVersion(string file) => $"(SELECT max(ref_version) FROM {SilverTables.Ref(file)})";
 
     /// <summary>Person names of the header that reports and descriptors may quote: patient, referring, performing, reading, requesting physicians, operators.</summary>
     private static readonly string[] NameTags = ["00100010", "00080090", "00081050", "00081060", "00081070", "00321032", "00101001"];

