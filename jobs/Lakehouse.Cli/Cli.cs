@@ -28,6 +28,7 @@ public static class Cli
         yield return SampleCommand.Create();
         yield return IngestCommand.Create();
         yield return LabelReportsCommand.Create();
+        yield return LabelStudiesCommand.Create();
         yield return QueryCommand.Create();
         yield return TablesCommand.Create();
         yield return DescribeCommand.Create();
