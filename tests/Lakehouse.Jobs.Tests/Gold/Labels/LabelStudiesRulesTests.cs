@@ -191,7 +191,8 @@ public sealed class LabelStudiesRulesTests : IDisposable
         {
             string path = _lake.PathOf(table);
             var log = File.ReadAllText(Directory.EnumerateFiles(Path.Combine(path, "_delta_log"), "*.json").Order(StringComparer.Ordinal).Last());
-            log.Should().Contain("\"label-studies\"").And.Contain("\"silver.reports\":0").And.Contain("\"silver.instances\":0")
+            log.Should().Contain("\"label-studies\"").And.Contain($"\"silver.reports\":{Version(LabelStudiesJob.Reports)}")
+                .And.Contain($"\"silver.instances\":{Version(LabelStudiesJob.Instances)}")
                 .And.Contain("\"match_window_days\":\"0\"");
             var check = DeltaCheck.Check(path);
             check.Succeeded.Should().BeTrue(check.StdOut + check.StdErr);
@@ -205,6 +206,8 @@ public sealed class LabelStudiesRulesTests : IDisposable
         var act = () => SilverFixture.Run(empty);
         act.Should().Throw<UserInputException>().WithMessage("*silver.instances does not exist*");
     }
+
+    private long Version(LakeTableName table) => _lake.TryOpen(table)!.Snapshot().Version;
 
     private List<string> Snapshot() =>
         new[] { "SELECT * FROM gold.study_labels", "SELECT * FROM gold.label_alignment_issues", "SELECT * FROM gold.label_quality" }
