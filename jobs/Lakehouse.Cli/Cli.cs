@@ -27,6 +27,8 @@ public static class Cli
     {
         yield return SampleCommand.Create();
         yield return IngestCommand.Create();
+        yield return NormalizeCommand.Create();
+        yield return DeidentifyCommand.Create();
         yield return LabelReportsCommand.Create();
         yield return LabelStudiesCommand.Create();
         yield return QueryCommand.Create();

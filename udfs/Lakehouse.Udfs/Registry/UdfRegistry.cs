@@ -13,6 +13,7 @@ public sealed class UdfRegistry
     {
         yield return CoreFunctions.Functions;
         yield return Labeling.LabelingUdfs.Functions;
+        yield return Normalization.NormalizationUdfs.Functions;
     }
 
     private static readonly Lazy<UdfRegistry> DefaultLazy = new(() => new UdfRegistry(Areas().SelectMany(a => a)));
