@@ -85,6 +85,15 @@ public sealed class LabelStudiesEndToEndTests : IDisposable
             gold.Should().NotContain(e["study_instance_uid"]);
             gold.Should().NotContain(e["accession_number"]);
         }
+        // Nor any planted PHI value, in the rows or in the Delta logs (column statistics, lineage).
+        string logs = string.Concat(new LabelStudiesJob().Outputs.SelectMany(t =>
+            Directory.EnumerateFiles(Path.Combine(lake.PathOf(t), "_delta_log"), "*.json").Select(File.ReadAllText)));
+        using (var phi = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Truth("phi.json"))))
+        {
+            var planted = phi.RootElement.EnumerateArray().Select(p => p.GetProperty("value").GetString()!).Where(v => v.Length >= 5).ToList();
+            planted.Should().NotBeEmpty();
+            planted.Where(v => gold.Contains(v, StringComparison.Ordinal) || logs.Contains(v, StringComparison.Ordinal)).Should().BeEmpty();
+        }
         foreach (var table in new LabelStudiesJob().Outputs)
         {
             var check = DeltaCheck.Check(lake.PathOf(table));
