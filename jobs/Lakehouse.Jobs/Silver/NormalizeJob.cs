@@ -102,6 +102,10 @@ public sealed class NormalizeJob : ILakeJob
         "concat_ws(chr(31), " + first + ", " + string.Join(", ", tags.Select(t =>
             $"array_to_string(json_extract_string(b.tags_json, '$.\"{t}\".Value[*]{(member is null ? "" : "." + member)}'), chr(31))")) + ")";
 
+    /// <summary>Full years at the study date: from the birth date when both are known, else from Patient's Age (AS).</summary>
+    private const string AgeSql =
+        "floor(coalesce(age_years_from_dates(strftime(b.patient_birth_date, '%Y%m%d'), strftime(b.study_date, '%Y%m%d')), age_years(b.patient_age)))";
+
     /// <summary>The SQL of <c>restricted.instances_normalized</c>.</summary>
     public static string NormalizedSql(bool identity) => $"""
         SELECT b.* EXCLUDE (ingest_run_id, ingested_at),
@@ -117,8 +121,8 @@ public sealed class NormalizeJob : ILakeJob
           study_type(b.study_description, b.modality) AS study_type,
           study_contrast(b.study_description, b.modality) AS contrast,
           study_view(b.study_description, b.modality) AS view,
-          coalesce(age_years_from_dates(strftime(b.patient_birth_date, '%Y%m%d'), strftime(b.study_date, '%Y%m%d')), age_years(b.patient_age)) AS age_years,
-          age_band(coalesce(age_years_from_dates(strftime(b.patient_birth_date, '%Y%m%d'), strftime(b.study_date, '%Y%m%d')), age_years(b.patient_age))) AS age_band,
+          {AgeSql} AS age_years,
+          age_band({AgeSql}) AS age_band,
           patient_sex(b.patient_sex) AS sex,
           timezone('UTC', coalesce(b.acquisition_date, b.series_date, b.study_date)
             + coalesce(try_cast(coalesce(b.acquisition_time, b.study_time) AS TIME), TIME '00:00:00')) AS acquisition_at,
