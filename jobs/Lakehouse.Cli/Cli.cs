@@ -30,6 +30,7 @@ public static class Cli
         yield return NormalizeCommand.Create();
         yield return DeidentifyCommand.Create();
         yield return LabelReportsCommand.Create();
+        yield return LabelStudiesCommand.Create();
         yield return QueryCommand.Create();
         yield return TablesCommand.Create();
         yield return DescribeCommand.Create();

@@ -12,6 +12,7 @@ public sealed class UdfRegistry
     private static IEnumerable<IEnumerable<UdfDefinition>> Areas()
     {
         yield return CoreFunctions.Functions;
+        yield return Labeling.LabelingUdfs.Functions;
         yield return Normalization.NormalizationUdfs.Functions;
     }
 
