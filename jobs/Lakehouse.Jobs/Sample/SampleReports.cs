@@ -51,6 +51,8 @@ internal static class SampleReports
         bool anyPathology = false;
         for (int i = 1; i <= 12; i++) anyPathology |= labels[i] is 1 or -1;
         labels[0] = anyPathology ? null : 1;
+        // A normal report says "The lungs are clear." (see ChestText): that states Lung Opacity negative.
+        if (labels[0] == 1) labels[3] ??= 0;
         return labels;
     }
 
