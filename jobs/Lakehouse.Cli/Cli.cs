@@ -31,6 +31,9 @@ public static class Cli
         yield return QueryCommand.Create();
         yield return TablesCommand.Create();
         yield return DescribeCommand.Create();
+        yield return SplitCommand.Create();
+        yield return VerifySplitsCommand.Create();
+        yield return ProfileCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>
