@@ -75,7 +75,7 @@ public static class ProfileReport
          .Append("table{border-collapse:collapse;margin:8px 0;font-size:13px;background:#fff}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}")
          .Append("th{background:#eef2f7}td:first-child,th:first-child{text-align:left}.sup{color:#999;font-style:italic}")
          .Append(".dim{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}img{max-width:100%;border:1px solid #ddd;background:#fff}")
-         .Append("ul.gaps li{margin:3px 0}</style></head><body>");
+         .Append("ul.gaps li{margin:3px 0}.sw{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;vertical-align:middle}</style></head><body>");
         h.Append("<h1>Dataset diversity profile</h1><div class=\"meta\">Generated ").Append(E(at.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv)))
          .Append(" · unit: study · split version: ").Append(E(r.SplitVersion ?? "none")).Append(" · inputs: ")
          .Append(E(string.Join(", ", r.InputVersions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => F($"{kv.Key} v{kv.Value}"))))).Append("</div>");
@@ -83,6 +83,9 @@ public static class ProfileReport
         foreach (var (name, value) in r.Counts) h.Append("<div class=\"card\"><b>").Append(value.ToString("N0", Inv)).Append("</b>").Append(E(name.Replace('_', ' '))).Append("</div>");
         h.Append("</div>");
 
+        h.Append("<div class=\"meta\">Bars: ");
+        for (int s = 0; s < splits.Count; s++) h.Append("<span class=\"sw\" style=\"background:").Append(SplitColors[s]).Append("\"></span>").Append(E(splits[s])).Append(' ');
+        h.Append("</div>");
         h.Append("<h2>Known gaps</h2><ul class=\"gaps\">");
         if (gaps.Count == 0) h.Append("<li>None found.</li>");
         foreach (var g in gaps) h.Append("<li>").Append(E(g)).Append("</li>");
@@ -94,6 +97,7 @@ public static class ProfileReport
             if (rows.Count == 0 && dim == ProfileJob.LabelDimension) continue;
             h.Append("<h2>").Append(dim == ProfileJob.LabelDimension ? "Label prevalence (positive, per labeled study)" : E(dim.Replace('_', ' '))).Append("</h2><div class=\"dim\">");
             var categories = rows.Where(p => p.Split == "all").OrderByDescending(p => p.Count).ThenBy(p => p.Category, StringComparer.Ordinal).Select(p => p.Category).ToList();
+            if (dim == "age_band") categories = [.. Lakehouse.Jobs.Profile.Metrics.AgeBands.All.Where(categories.Contains), .. categories.Where(c => !Lakehouse.Jobs.Profile.Metrics.AgeBands.All.Contains(c))];
             if (categories.Count > 0)
                 h.Append("<img alt=\"").Append(E(dim)).Append(" shares by split\" src=\"data:image/png;base64,")
                  .Append(Convert.ToBase64String(Chart(rows, categories.Take(15).ToList(), splits, dim == ProfileJob.LabelDimension ? "prevalence" : "share of studies"))).Append("\">");
@@ -163,8 +167,7 @@ public static class ProfileReport
         plot.Axes.Left.MajorTickStyle.Length = 0;
         plot.Axes.Margins(left: 0, right: 0.15);
         plot.XLabel(axis);
-        for (int s = 0; s < splits.Count; s++) plot.Legend.ManualItems.Add(new LegendItem { LabelText = splits[s], FillColor = Color.FromHex(SplitColors[s]) });
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.Font.Set("DejaVu Sans"); // the legend of the splits is in the HTML, once for all charts
         plot.Grid.YAxisStyle.MajorLineStyle.Width = 0;
         int height = Math.Clamp(60 + categories.Count * (splits.Count * 9 + 8), 180, 900);
         return plot.GetImageBytes(560, height, ImageFormat.Png);
