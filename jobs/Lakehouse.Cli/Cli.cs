@@ -27,7 +27,10 @@ public static class Cli
     {
         yield return SampleCommand.Create();
         yield return IngestCommand.Create();
+        yield return NormalizeCommand.Create();
+        yield return DeidentifyCommand.Create();
         yield return LabelReportsCommand.Create();
+        yield return LabelStudiesCommand.Create();
         yield return QueryCommand.Create();
         yield return TablesCommand.Create();
         yield return DescribeCommand.Create();

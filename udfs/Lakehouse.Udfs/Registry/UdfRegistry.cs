@@ -12,6 +12,8 @@ public sealed class UdfRegistry
     private static IEnumerable<IEnumerable<UdfDefinition>> Areas()
     {
         yield return CoreFunctions.Functions;
+        yield return Labeling.LabelingUdfs.Functions;
+        yield return Normalization.NormalizationUdfs.Functions;
     }
 
     private static readonly Lazy<UdfRegistry> DefaultLazy = new(() => new UdfRegistry(Areas().SelectMany(a => a)));
