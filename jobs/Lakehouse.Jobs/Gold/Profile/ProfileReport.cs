@@ -122,7 +122,8 @@ public static class ProfileReport
         }
 
         h.Append("<h2>Sex × age band × site</h2><p class=\"meta\">Cells with fewer than ").Append(ProfileJob.MinCellSize)
-         .Append(" studies or persons are suppressed (shown as &lt;").Append(ProfileJob.MinCellSize).Append(").</p><table><tr><th>sex</th><th>age band</th><th>site</th>");
+         .Append(" studies or persons are suppressed (shown as &lt;").Append(ProfileJob.MinCellSize)
+         .Append("); × marks split counts hidden so that the suppressed ones cannot be derived from the others.</p><table><tr><th>sex</th><th>age band</th><th>site</th>");
         foreach (var s in splits) h.Append("<th>").Append(E(s)).Append("</th>");
         h.Append("</tr>");
         var cells = r.Profile.Where(p => p.Dimension == ProfileJob.IntersectionDimension).ToList();
@@ -130,10 +131,15 @@ public static class ProfileReport
         {
             h.Append("<tr>");
             foreach (var part in key.Split('|')) h.Append("<td>").Append(E(part)).Append("</td>");
+            // Secondary suppression: when one split's cell is hidden, hide the other splits too, or all − visible would reveal it.
+            bool hideSplits = splits.Skip(1).Any(s => cells.FirstOrDefault(c => c.Split == s && c.Category == key) is { SmallCell: true });
             foreach (var s in splits)
             {
                 var cell = cells.FirstOrDefault(c => c.Split == s && c.Category == key);
-                h.Append(cell is null ? "<td>0</td>" : cell.SmallCell ? F($"<td class=\"sup\">&lt;{ProfileJob.MinCellSize}</td>") : F($"<td>{cell.Count:N0}</td>"));
+                h.Append(cell is null ? (hideSplits && s != "all" ? "<td class=\"sup\">×</td>" : "<td>0</td>")
+                    : cell.SmallCell ? F($"<td class=\"sup\">&lt;{ProfileJob.MinCellSize}</td>")
+                    : hideSplits && s != "all" ? "<td class=\"sup\">×</td>"
+                    : F($"<td>{cell.Count:N0}</td>"));
             }
             h.Append("</tr>");
         }

@@ -215,4 +215,20 @@ public sealed class ProfileJobTests
         string md = File.ReadAllText(files.CardMarkdown);
         md.Should().Contain("# Dataset card").And.Contain("| silver.instances | 1 |").And.Contain("## Known gaps");
     }
+
+    [Fact]
+    public void Split_counts_of_a_row_with_a_suppressed_cell_are_hidden_so_it_cannot_be_derived()
+    {
+        using var dir = new TempDirectory();
+        var lake = new LakeStore(dir.Path);
+        var rows = new List<FixtureInstance>();
+        for (int i = 0; i < 12; i++) rows.Add(I($"F{i}", $"PF{i}", $"1.{i}", 1, "X", "CR", "GE", "F", "40-64"));
+        GoldFixture.WriteInstances(lake, rows);
+        // 10 in train, 2 in test: all = 12 is safe, test = 2 is small, so train must not be shown either (12 - 10 = 2).
+        WriteSplits(lake, [.. Enumerable.Range(0, 12).Select(i => ($"PF{i}", i < 10 ? "train" : "test"))]);
+        var result = ProfileJob.Compute(lake, new Dictionary<string, string>());
+        using var outDir = new TempDirectory();
+        string html = File.ReadAllText(ProfileReport.Write(result, outDir.Path).Html);
+        html.Should().Contain("<td>F</td><td>40-64</td><td>X</td><td>12</td><td class=\"sup\">×</td><td class=\"sup\">×</td><td class=\"sup\">&lt;5</td>");
+    }
 }
