@@ -6,8 +6,8 @@ namespace Lakehouse.Jobs.Gold.Splits;
 
 /// <summary>The leakage check of one split version (counts only; the leaking identifiers are never reported).</summary>
 /// <param name="SplitVersion">The split version checked.</param>
-/// <param name="Patients">Patient pseudonyms in the split version.</param>
-/// <param name="Instances">Instance rows of silver.instances joined to a split.</param>
+/// <param name="Patients">Distinct patient pseudonyms in the split version.</param>
+/// <param name="Instances">Instance rows of silver.instances joined to a split (a patient listed in two splits joins twice).</param>
 /// <param name="UnassignedInstances">Instance rows whose patient has no split in this version (not leakage, but not released either).</param>
 /// <param name="LeakingPatients">Patient pseudonyms in two or more splits.</param>
 /// <param name="LeakingPersons">Persons with patients in two or more splits.</param>
@@ -61,14 +61,15 @@ public static class SplitVerification
         string v = Sql.String(version);
         var patientRows = new List<SplitMembershipRow>();
         var personRows = new List<SplitMembershipRow>();
-        long patients = 0, instances = 0, bad = 0;
+        long instances = 0, bad = 0;
+        var patientIds = new HashSet<string>(StringComparer.Ordinal);
         // The split rows themselves: a patient listed twice with different splits leaks even without instances.
         using (var reader = engine.ExecuteReader($"SELECT patient_id, person_id, split FROM gold.splits WHERE split_version = {v}"))
         {
             while (reader.Read())
             {
                 if (reader.IsDBNull(0) || SplitTables.Parse(Text(reader, 2)) is not { } split) { bad++; continue; }
-                patients++;
+                patientIds.Add(reader.GetString(0));
                 patientRows.Add(new SplitMembershipRow(reader.GetString(0), null, null, null, split));
                 if (Text(reader, 1) is { } person) personRows.Add(new SplitMembershipRow(person, null, null, null, split));
             }
@@ -93,7 +94,7 @@ public static class SplitVerification
         var violations = SplitLeakageVerifier.Verify(patientRows);
         int Count(LeakageIdentifierKind kind) => violations.Count(x => x.Kind == kind);
         int persons = SplitLeakageVerifier.Verify(personRows).Count;
-        return new SplitVerificationResult(version, patients, instances, unassigned,
+        return new SplitVerificationResult(version, patientIds.Count, instances, unassigned,
             Count(LeakageIdentifierKind.Patient), persons, Count(LeakageIdentifierKind.Study), Count(LeakageIdentifierKind.Series), Count(LeakageIdentifierKind.Instance));
     }
 
