@@ -35,6 +35,9 @@ public static class Cli
         yield return TablesCommand.Create();
         yield return DescribeCommand.Create();
         yield return LinkPatientsCommand.Create();
+        yield return SplitCommand.Create();
+        yield return VerifySplitsCommand.Create();
+        yield return ProfileCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>
