@@ -31,6 +31,9 @@ public static class Cli
         yield return QueryCommand.Create();
         yield return TablesCommand.Create();
         yield return DescribeCommand.Create();
+        yield return ReleaseCommand.Create();
+        yield return ExportCommand.Create();
+        yield return HistoryCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>
