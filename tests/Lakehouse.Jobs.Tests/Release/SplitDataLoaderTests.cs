@@ -2,6 +2,7 @@ using Lakehouse.Jobs.Export;
 using Lakehouse.Jobs.Gold.Release;
 using Lakehouse.Testing;
 using Microsoft.ML;
+using Xunit.Abstractions;
 
 namespace Lakehouse.Jobs.Tests.Release;
 
