@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Lakehouse.Engine;
 using Lakehouse.Jobs.Gold.Release;
@@ -114,7 +114,7 @@ public static class ReleaseExporter
     private static byte[] Manifest(LakeRelease release, Dictionary<LakeTableName, long> inputs, List<ExportedFile> files, long withoutSplit, string duckDbVersion)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("format", ManifestFormat);

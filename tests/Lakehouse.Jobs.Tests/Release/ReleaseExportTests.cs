@@ -82,6 +82,12 @@ public sealed class ReleaseExportTests
         foreach (string file in new[] { "train.parquet", "validation.parquet", "test.parquet", "manifest.json" })
             Hash(outB.Combine(file)).Should().Be(Hash(outA.Combine(file)), file + " must not change on re-export");
         second.Files.Should().BeEquivalentTo(first.Files);
+        // Re-exporting over an earlier export replaces it in place, leaving nothing else behind.
+        string before = Hash(outA.Combine("manifest.json"));
+        ReleaseExporter.Export(lake.Lake, "r1", outA.Path);
+        Hash(outA.Combine("manifest.json")).Should().Be(before);
+        Directory.EnumerateFileSystemEntries(outA.Path).Select(Path.GetFileName).Should()
+            .BeEquivalentTo("train.parquet", "validation.parquet", "test.parquet", "manifest.json");
         // 60 pinned patients x 4 instances, all with a split.
         first.Files.Sum(f => f.Rows).Should().Be(240);
         first.InstancesWithoutSplit.Should().Be(0);
@@ -105,6 +111,8 @@ public sealed class ReleaseExportTests
         ((string?)manifest["release"]).Should().Be("r1");
         ((string?)manifest["created_at"]).Should().Be("2026-03-04T05:06:07.000000Z");
         ((string?)manifest["split_version"]).Should().Be("sv1");
+        ((string?)manifest["code_version"]).Should().Be(ReleaseCatalog.CurrentCodeVersion);
+        File.ReadAllText(output.Combine("manifest.json")).Should().NotContain("\\u00", "the manifest is readable JSON, not escaped");
         ((long)manifest["table_versions"]!["silver.instances"]!).Should().Be(2);
         ((long)manifest["input_versions"]!["gold.splits"]!).Should().Be(1);
         manifest["table_versions"]!.AsObject().Select(kv => kv.Key).Should().NotContain(k => k.StartsWith("bronze.") || k.StartsWith("restricted."));
