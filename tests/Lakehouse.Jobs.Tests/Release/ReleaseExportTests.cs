@@ -52,6 +52,23 @@ public sealed class ReleaseExportTests
     }
 
     [Fact]
+    public void Create_SameNameConcurrently_CommitsOnce()
+    {
+        using var lake = new ReleaseLake();
+        ReleaseCatalog.Create(lake.Lake, "r0", createdAt: ReleaseTime); // gold.releases exists: the race is on the commit, not the create
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<bool>();
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+        {
+            try { ReleaseCatalog.Create(lake.Lake, "r1", createdAt: ReleaseTime); outcomes.Add(true); }
+            catch (UserInputException) { outcomes.Add(false); }
+        });
+        outcomes.Count(o => o).Should().Be(1);
+        using var engine = new LakeEngine(new DeltaLakeSource(lake.Lake));
+        Convert.ToInt64(engine.ExecuteScalar("SELECT count(*) FROM gold.releases WHERE release = 'r1'"), System.Globalization.CultureInfo.InvariantCulture)
+            .Should().Be(4, "one row per pinned table, written once");
+    }
+
+    [Fact]
     public void Create_WithSeveralSplitVersions_NeedsSplitVersion()
     {
         using var lake = new ReleaseLake();

@@ -102,13 +102,17 @@ public static partial class ReleaseCatalog
         };
         var table = lake.OpenOrCreate(Table, Schema, lineage);
         var tx = table.NewTransaction(DeltaOperation.Append, lineage);
+        // The app id closes the race left by Find: a creation committed at or before the version this transaction read is
+        // in that snapshot's app ids; one committed after it makes Commit fail with a conflict.
+        string appId = "release:" + name;
+        if (table.Snapshot(version: tx.ReadVersion).TransactionVersion(appId) is not null)
+            throw new UserInputException($"release {name} already exists; a release is immutable: create one with a new name");
         tx.Write(ColumnBatch.FromRows(Schema, pinned.Select(p => new Dictionary<string, object?>
         {
             ["release"] = name, ["table_name"] = p.Table.ToString(), ["version"] = p.Version,
             ["split_version"] = splitVersion, ["created_at"] = at, ["code_version"] = release.CodeVersion,
         })));
-        // Same app id for the same name: a concurrent creation of this name loses at commit instead of adding a second copy.
-        tx.SetTransactionId("release:" + name, 0);
+        tx.SetTransactionId(appId, 0);
         try { tx.Commit(); }
         catch (DeltaException ex) when (ex.Kind == DeltaErrorKind.Conflict)
         {
