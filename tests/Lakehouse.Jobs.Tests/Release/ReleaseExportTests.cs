@@ -150,6 +150,9 @@ public sealed class ReleaseExportTests
             schema.Should().Equal(manifest["schema"]!.AsArray().Select(c => new[] { (string)c!["name"]!, (string)c["type"]! }),
                 (a, b) => a.SequenceEqual(b));
             Rows(duck, $"SELECT DISTINCT compression FROM parquet_metadata('{path}')").Select(r => r[0]).Should().Equal("ZSTD");
+            // No writer key-value metadata (where an export time could hide); row groups within the fixed size.
+            Scalar<long>(duck, $"SELECT count(*) FROM parquet_kv_metadata('{path}')").Should().Be(0);
+            Scalar<long>(duck, $"SELECT max(row_group_num_rows) FROM parquet_metadata('{path}')").Should().BeLessThanOrEqualTo(ReleaseExporter.RowGroupSize);
 
             // Rows ordered by SOP instance UID.
             var sops = Rows(duck, $"SELECT sop_instance_uid FROM read_parquet('{path}')").Select(r => r[0]).ToList();
