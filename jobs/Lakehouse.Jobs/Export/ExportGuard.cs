@@ -3,22 +3,24 @@ using Lakehouse.Engine;
 namespace Lakehouse.Jobs.Export;
 
 /// <summary>
-/// The line releases and exports never cross: <c>bronze</c> and <c>restricted</c> hold PHI (raw headers, crosswalks,
-/// identities), so no table of theirs is pinned, mounted or written into an export — whatever a release row says.
+/// The line releases and exports never cross: only silver, gold and ref tables (PHI-free by contract) are pinned, mounted
+/// or written into an export. bronze and restricted hold PHI (raw headers, crosswalks, identities) and are refused, as is
+/// any other zone — whatever a release row says. (Same rule as main's <c>Identity.RestrictedZoneGuard</c>: one of the two
+/// goes when the branches meet.)
 /// </summary>
 public static class ExportGuard
 {
-    /// <summary>The zones that must never leave the lake.</summary>
-    public static readonly IReadOnlyList<string> ForbiddenZones = ["bronze", LakeEngine.RestrictedSchema];
+    /// <summary>The zones an export may read.</summary>
+    public static readonly IReadOnlyList<string> ExportableZones = ["silver", "gold", "ref"];
 
     /// <summary>True when <paramref name="table"/> may be exported.</summary>
-    public static bool IsExportable(LakeTableName table) => !ForbiddenZones.Contains(table.Schema, StringComparer.OrdinalIgnoreCase);
+    public static bool IsExportable(LakeTableName table) => ExportableZones.Contains(table.Schema.Trim().ToLowerInvariant());
 
-    /// <summary>Throws when <paramref name="table"/> is in a PHI zone.</summary>
-    /// <exception cref="UserInputException">The table is bronze or restricted.</exception>
+    /// <summary>Throws when <paramref name="table"/> is not in silver, gold or ref.</summary>
+    /// <exception cref="UserInputException">The table is bronze, restricted or outside the exportable zones.</exception>
     public static void EnsureExportable(LakeTableName table)
     {
         if (!IsExportable(table))
-            throw new UserInputException($"export: {table} is in the {table.Schema} zone, which holds PHI and is never exported or mounted into a release");
+            throw new UserInputException($"export: {table} is in the {(table.Schema.Length == 0 ? "(none)" : table.Schema)} zone; bronze and restricted hold PHI and are never exported or mounted into a release (only silver, gold and ref are)");
     }
 }

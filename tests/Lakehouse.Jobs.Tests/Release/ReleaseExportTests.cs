@@ -203,12 +203,15 @@ public sealed class ReleaseExportTests
         }]));
 
         var export = () => ReleaseExporter.Export(lake.Lake, "forged", output.Path);
-        export.Should().Throw<UserInputException>().WithMessage("*restricted.crosswalk*restricted zone*never exported*");
+        export.Should().Throw<UserInputException>().WithMessage("*restricted.crosswalk is in the restricted zone*never exported*");
         Directory.EnumerateFiles(output.Path).Should().BeEmpty();
 
         ExportGuard.IsExportable(new LakeTableName("bronze", "dicom_instances")).Should().BeFalse();
         ExportGuard.IsExportable(new LakeTableName("restricted", "patient_persons")).Should().BeFalse();
         ExportGuard.IsExportable(new LakeTableName("silver", "instances")).Should().BeTrue();
+        ExportGuard.IsExportable(new LakeTableName("ref", "sites")).Should().BeTrue();
+        ExportGuard.IsExportable(new LakeTableName("", "instances")).Should().BeFalse();
+        ExportGuard.IsExportable(new LakeTableName("scratch", "x")).Should().BeFalse();
         var bronze = () => ExportGuard.EnsureExportable(new LakeTableName("bronze", "reports"));
         bronze.Should().Throw<UserInputException>();
     }

@@ -38,8 +38,6 @@ public static partial class ReleaseCatalog
     /// <summary>The job name recorded in lineage.</summary>
     public const string JobName = "release-create";
 
-    /// <summary>The zones a release pins (PHI-free by contract).</summary>
-    public static readonly IReadOnlyList<string> PinnedZones = ["silver", "gold", "ref"];
 
     /// <summary>Schema of <c>gold.releases</c> (contract).</summary>
     public static readonly StructType Schema = new(
@@ -82,7 +80,7 @@ public static partial class ReleaseCatalog
         var pinned = new List<ReleaseTable>();
         foreach (var candidate in lake.ListTables())
         {
-            if (!PinnedZones.Contains(candidate.Schema) || candidate == Table) continue;
+            if (!Export.ExportGuard.IsExportable(candidate) || candidate == Table) continue;
             pinned.Add(new ReleaseTable(candidate, DeltaTable.Open(lake.PathOf(candidate)).Snapshot().Version));
         }
         if (pinned.Count == 0) throw new UserInputException("release: the lake has no silver, gold or ref tables to pin");
