@@ -38,6 +38,9 @@ public static class Cli
         yield return SplitCommand.Create();
         yield return VerifySplitsCommand.Create();
         yield return ProfileCommand.Create();
+        yield return ReleaseCommand.Create();
+        yield return ExportCommand.Create();
+        yield return HistoryCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>
