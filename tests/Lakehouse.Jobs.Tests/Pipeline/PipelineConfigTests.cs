@@ -81,3 +81,28 @@ public class PipelineConfigTests
         act.Should().Throw<UserInputException>().WithMessage("*pipeline.yaml does not exist*");
     }
 }
+
+public class DatabricksWorkflowTests
+{
+    [Fact]
+    public void The_workflow_has_a_task_per_pipeline_job_and_its_edges_follow_the_local_order()
+    {
+        var local = PipelineConfig.Load(Path.Combine(RepoPaths.Root, "pipelines", "local.yaml"));
+        var workflow = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "pipelines", "databricks-workflow.json")))!;
+        var tasks = workflow["tasks"]!.AsArray().Select(t => (
+            Key: (string)t!["task_key"]!,
+            Deps: t["depends_on"]?.AsArray().Select(d => (string)d!["task_key"]!).ToList() ?? [])).ToList();
+        var order = local.Jobs.Select(j => j.Job).ToList();
+
+        tasks.Select(t => t.Key).Should().Contain(order, "every job of the local pipeline runs on Databricks too");
+        tasks.Select(t => t.Key).Should().OnlyHaveUniqueItems();
+        foreach (var (key, deps) in tasks)
+        {
+            deps.Where(d => !tasks.Any(t => t.Key == d)).Should().BeEmpty($"{key} depends on existing tasks");
+            if (order.Contains(key))
+                deps.Where(d => order.IndexOf(d) < 0 || order.IndexOf(d) >= order.IndexOf(key)).Should().BeEmpty($"{key} waits only for jobs before it in local.yaml");
+        }
+        workflow["job_clusters"]![0]!["new_cluster"]!["spark_env_vars"]!["LAKEHOUSE_DEID_KEY"]!.ToString().Should().StartWith("{{secrets/",
+            "the key comes from a secret scope, never a literal");
+    }
+}
