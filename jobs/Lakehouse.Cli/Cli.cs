@@ -41,6 +41,7 @@ public static class Cli
         yield return ReleaseCommand.Create();
         yield return ExportCommand.Create();
         yield return HistoryCommand.Create();
+        yield return RunCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>
