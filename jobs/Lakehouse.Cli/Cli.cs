@@ -33,6 +33,7 @@ public static class Cli
         yield return QueryCommand.Create();
         yield return TablesCommand.Create();
         yield return DescribeCommand.Create();
+        yield return LinkPatientsCommand.Create();
     }
 
     /// <summary>Parses and runs; never throws.</summary>
