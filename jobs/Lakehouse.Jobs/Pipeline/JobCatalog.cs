@@ -18,6 +18,15 @@ public sealed class JobCatalog
         // One line per job: name → factory(parameters).
         [IngestDicomLakeJob.JobName] = p => new IngestDicomLakeJob(p),
         [IngestReportsLakeJob.JobName] = p => new IngestReportsLakeJob(p),
+        [LinkPatientsLakeJob.JobName] = _ => new LinkPatientsLakeJob(),
+        [Silver.LoadRefJob.JobName] = _ => new Silver.LoadRefJob(),
+        [Silver.NormalizeJob.JobName] = _ => new Silver.NormalizeJob(),
+        [Silver.DeidentifyJob.JobName] = _ => new Silver.DeidentifyJob(),
+        [Gold.Labels.LabelStudiesJob.JobName] = _ => new Gold.Labels.LabelStudiesJob(),
+        ["split"] = _ => new Gold.Splits.SplitJob(),
+        ["profile"] = _ => new Gold.Profile.ProfileJob(),
+        [ReleaseLakeJob.JobName] = p => new ReleaseLakeJob(p),
+        [ExportLakeJob.JobName] = p => new ExportLakeJob(p),
     });
 
     /// <summary>An empty catalog (tests).</summary>

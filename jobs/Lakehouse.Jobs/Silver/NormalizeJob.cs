@@ -91,8 +91,8 @@ public sealed class NormalizeJob : ILakeJob
     /// <summary>Identifiers of the header a report may quote: IDs, phone numbers, addresses, procedure ids, device serial numbers.</summary>
     private static readonly string[] IdentifierTags = ["00100020", "00101000", "00102154", "00101040", "00401001", "00321060", "00181000", "00080050", "00200010"];
 
-    /// <summary>Institution and department names and addresses of the header.</summary>
-    private static readonly string[] InstitutionTags = ["00080080", "00080081", "00081040", "00081010"];
+    /// <summary>Institution names and addresses of the header. Not the department name: "Radiology" would blank that word in every report.</summary>
+    private static readonly string[] InstitutionTags = ["00080080", "00080081", "00081010"];
 
     /// <summary>
     /// The values of the header's <paramref name="tags"/> (from tags_json) plus <paramref name="first"/>, separated by U+001F,

@@ -123,6 +123,22 @@ public sealed class SilverConsistencyTests(SilverFixture fx)
     }
 
     [Fact]
+    public void With_the_link_patients_job_silver_has_one_person_id_per_true_person()
+    {
+        var lake = fx.CopyNormalized("link-patients");
+        new Lakehouse.Jobs.Identity.LinkPatientsJob(lake).Run();
+        new NormalizeJob().Run(new JobContext(lake, new Dictionary<string, string>(), TextWriter.Null));
+        fx.Deidentify(lake, fx.KeyFileA);
+        var key = Lakehouse.Udfs.Deidentification.DeidKey.FromSecret(SilverFixture.KeyA);
+        var silver = SilverFixture.Rows(lake, SilverTables.Instances).ToDictionary(r => (string)r["sop_instance_uid"]!);
+        // Every true person maps to exactly one silver person_id, and no two true persons share one.
+        var personIds = fx.Instances.GroupBy(i => i["person_id"])
+            .ToDictionary(g => g.Key, g => g.Select(i => (string)silver[Lakehouse.Udfs.Deidentification.UidRemapper.Remap(key, i["sop_instance_uid"])]["person_id"]!).Distinct().ToList());
+        personIds.Values.Should().OnlyContain(ids => ids.Count == 1);
+        personIds.Values.Select(ids => ids[0]).Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
     public void Rerunning_with_unchanged_inputs_commits_nothing()
     {
         var lake = fx.CopyNormalized("rerun");
