@@ -5,8 +5,7 @@ namespace Lakehouse.Jobs.Export;
 /// <summary>
 /// The line releases and exports never cross: only silver, gold and ref tables (PHI-free by contract) are pinned, mounted
 /// or written into an export. bronze and restricted hold PHI (raw headers, crosswalks, identities) and are refused, as is
-/// any other zone — whatever a release row says. (Same rule as main's <c>Identity.RestrictedZoneGuard</c>: one of the two
-/// goes when the branches meet.)
+/// any other zone — whatever a release row says. The one rule for releases, exports and restricted tables.
 /// </summary>
 public static class ExportGuard
 {

@@ -5,7 +5,7 @@ namespace Lakehouse.Jobs.Identity;
 
 /// <summary>
 /// The restricted-zone tables of patient identity. They hold PHI (patient ids, issuers) and the map from patients to
-/// persons; <see cref="RestrictedZoneGuard"/> keeps every one of them out of releases.
+/// persons; <see cref="Export.ExportGuard"/> keeps every one of them out of releases.
 /// </summary>
 public static class IdentityTables
 {
@@ -53,21 +53,5 @@ public static class IdentityTables
         new("blocks_name_link", DeltaType.Boolean, Nullable: false),
         new("detail", DeltaType.String, Nullable: false),
         new("link_run_id", DeltaType.String, Nullable: false),
-    ]);
-
-    /// <summary>
-    /// Schema of restricted.crosswalk, one row per original identifier and de-identification run: identifier_kind
-    /// (person_id, patient_key, study_instance_uid, series_instance_uid, sop_instance_uid, accession_number, ...), the
-    /// original value, its pseudonym, and the secret key's id (never the key itself). It lets an authorized re-identification
-    /// or a later delivery map back; it must never leave the restricted zone.
-    /// </summary>
-    public static readonly StructType CrosswalkSchema = new(
-    [
-        new("deid_run_id", DeltaType.String, Nullable: false),
-        new("identifier_kind", DeltaType.String, Nullable: false),
-        new("original_value", DeltaType.String, Nullable: false),
-        new("pseudonym", DeltaType.String, Nullable: false),
-        new("key_id", DeltaType.String, Nullable: false),
-        new("created_at", DeltaType.Timestamp, Nullable: false),
     ]);
 }

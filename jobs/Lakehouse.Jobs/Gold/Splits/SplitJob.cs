@@ -58,7 +58,9 @@ public sealed class SplitJob : ILakeJob
         string P(string name, string fallback) => parameters.TryGetValue(name, out var v) && v.Length > 0 ? v : fallback;
         if (!ulong.TryParse(P("seed", "42"), NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
             throw new UserInputException("split: parameter 'seed' must be a non-negative integer");
-        var parts = P("ratios", "70/15/15").Split('/', ':', ',');
+        // "70/15/15", "0.8/0.1/0.1", or the pipeline file's "train=0.8,validation=0.1,test=0.1" (named, any order).
+        string text = P("ratios", "70/15/15");
+        var parts = text.Contains('=', StringComparison.Ordinal) ? NamedRatios(text) : text.Split('/', ':', ',');
         var values = new double[3];
         if (parts.Length != 3 || !parts.Select((p, i) => double.TryParse(p.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
             throw new UserInputException("split: parameter 'ratios' must be three numbers train/validation/test, e.g. 70/15/15 or 0.8/0.1/0.1");
@@ -74,6 +76,15 @@ public sealed class SplitJob : ILakeJob
             _ => throw new UserInputException("split: parameter 'weighting' must be 'instances' or 'studies'"),
         };
         return new PatientSplitOptions { Seed = seed, Ratios = ratios, Weighting = weighting, LabelCount = ChexpertObservations.Count };
+    }
+
+    private static string[] NamedRatios(string text)
+    {
+        var named = text.Split(',').Select(p => p.Split('=', 2)).Where(kv => kv.Length == 2)
+            .ToDictionary(kv => kv[0].Trim(), kv => kv[1].Trim(), StringComparer.Ordinal);
+        return named.Count == 3 && named.ContainsKey("train") && named.ContainsKey("validation") && named.ContainsKey("test")
+            ? [named["train"], named["validation"], named["test"]]
+            : [];
     }
 
     /// <inheritdoc/>

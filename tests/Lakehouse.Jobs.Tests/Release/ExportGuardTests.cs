@@ -1,10 +1,11 @@
 using Lakehouse.Engine;
+using Lakehouse.Jobs.Export;
 using Lakehouse.Jobs.Identity;
 using Lakehouse.Jobs.Ingest;
 
-namespace Lakehouse.Jobs.Tests.Identity;
+namespace Lakehouse.Jobs.Tests.Release;
 
-public class RestrictedZoneGuardTests
+public class ExportGuardTests
 {
     [Theory]
     [InlineData("restricted.patient_links")]
@@ -17,9 +18,9 @@ public class RestrictedZoneGuardTests
     public void Bronze_restricted_and_unknown_zones_are_refused(string name)
     {
         var table = LakeTableName.Parse(name);
-        RestrictedZoneGuard.IsExportable(table).Should().BeFalse();
-        var act = () => RestrictedZoneGuard.EnsureExportable(table);
-        act.Should().Throw<UserInputException>().WithMessage("refusing to export*only silver, gold and ref*");
+        ExportGuard.IsExportable(table).Should().BeFalse();
+        var act = () => ExportGuard.EnsureExportable(table);
+        act.Should().Throw<UserInputException>().WithMessage("export:*only silver, gold and ref*");
     }
 
     [Fact]
@@ -27,7 +28,7 @@ public class RestrictedZoneGuardTests
     {
         foreach (var table in new[] { IdentityTables.PatientLinks, IdentityTables.PatientPersons, IdentityTables.IdentityConflicts,
                      IdentityTables.Crosswalk, BronzeTables.DicomInstances, BronzeTables.DicomDuplicates, BronzeTables.Reports })
-            ((Action)(() => RestrictedZoneGuard.EnsureExportable(table))).Should().Throw<UserInputException>().WithMessage("*holds PHI*");
+            ((Action)(() => ExportGuard.EnsureExportable(table))).Should().Throw<UserInputException>().WithMessage("*hold PHI*");
     }
 
     [Theory]
@@ -37,15 +38,7 @@ public class RestrictedZoneGuardTests
     public void Silver_gold_and_ref_are_exportable(string name)
     {
         var table = LakeTableName.Parse(name);
-        RestrictedZoneGuard.IsExportable(table).Should().BeTrue();
-        RestrictedZoneGuard.EnsureExportable(table);
-    }
-
-    [Fact]
-    public void The_crosswalk_schema_holds_originals_and_pseudonyms_per_run()
-    {
-        IdentityTables.CrosswalkSchema.Fields.Select(f => f.Name).Should()
-            .Equal("deid_run_id", "identifier_kind", "original_value", "pseudonym", "key_id", "created_at");
-        IdentityTables.Crosswalk.Schema.Should().Be("restricted");
+        ExportGuard.IsExportable(table).Should().BeTrue();
+        ExportGuard.EnsureExportable(table);
     }
 }
