@@ -93,17 +93,21 @@ public sealed class DicomIngestJob
                 foreach (string path in EnumerateFiles(source))
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    Interlocked.Increment(ref found);
                     FileInfo info;
-                    try { info = new FileInfo(path); if (!info.Exists) continue; }
+                    try
+                    {
+                        info = new FileInfo(path);
+                        if (!info.Exists || info.LinkTarget is not null) continue; // links are not followed: a file is read where it lives, once
+                    }
                     catch (IOException) { continue; }
-                    var file = new SourceFile(++seq, path, info.Length, FileFingerprint.Micros(info.LastWriteTimeUtc));
-                    if (known.FileVersions.Contains(FileFingerprint.Of(file.Path, file.Size, file.ModifiedMicros)))
+                    Interlocked.Increment(ref found);
+                    long size = info.Length, micros = FileFingerprint.Micros(info.LastWriteTimeUtc);
+                    if (known.FileVersions.Contains(FileFingerprint.Of(path, size, micros)))
                     {
                         Interlocked.Increment(ref unchanged);
                         continue;
                     }
-                    await work.Writer.WriteAsync(file, cancellation).ConfigureAwait(false);
+                    await work.Writer.WriteAsync(new SourceFile(++seq, path, size, micros), cancellation).ConfigureAwait(false);
                 }
             }
             finally { work.Writer.Complete(); }
@@ -133,7 +137,26 @@ public sealed class DicomIngestJob
             batch.Clear();
         }
 
-        foreach (var parsed in results.Reader.ReadAllAsync(cancellation).ToBlockingEnumerable(cancellation))
+        // Results are handled in enumeration order (a small reorder buffer behind the parallel parsers), so when two files
+        // carry the same SOP Instance UID the one kept is the first in path order, the same on every run and machine.
+        var pending = new Dictionary<long, ParsedFile>();
+        long nextSequence = 1;
+        foreach (var arrived in results.Reader.ReadAllAsync(cancellation).ToBlockingEnumerable(cancellation))
+        {
+            pending[arrived.File.Sequence] = arrived;
+            while (pending.Remove(nextSequence, out var parsed))
+            {
+                nextSequence++;
+                Handle(parsed);
+            }
+        }
+        producer.GetAwaiter().GetResult();
+        Task.WhenAll(parsers).GetAwaiter().GetResult();
+        Flush();
+        Report(force: true);
+        return new DicomIngestSummary(runId, found, unchanged, instances, duplicates, conflicts, errors, bytes, clock.Elapsed, versions);
+
+        void Handle(ParsedFile parsed)
         {
             bytes += parsed.BytesRead;
             if (parsed.Error is { } error)
@@ -162,11 +185,6 @@ public sealed class DicomIngestJob
             if (batch.Count >= _options.BatchSize || batch.JsonBytes >= _options.MaxBatchJsonBytes) Flush();
             Report(force: false);
         }
-        producer.GetAwaiter().GetResult();
-        Task.WhenAll(parsers).GetAwaiter().GetResult();
-        Flush();
-        Report(force: true);
-        return new DicomIngestSummary(runId, found, unchanged, instances, duplicates, conflicts, errors, bytes, clock.Elapsed, versions);
     }
 
     private static ParsedFile Parse(SourceFile file)
@@ -199,14 +217,31 @@ public sealed class DicomIngestJob
         versions[name.ToString()] = tx.Commit();
     }
 
-    private static IEnumerable<string> EnumerateFiles(string root) =>
-        Directory.EnumerateFiles(root, "*", new EnumerationOptions
+    // Depth-first, names in ordinal order: the same order on every run and file system. Linked folders are not followed.
+    private static IEnumerable<string> EnumerateFiles(string root)
+    {
+        var folders = new Stack<string>();
+        folders.Push(root);
+        while (folders.Count > 0)
         {
-            RecurseSubdirectories = true,
-            IgnoreInaccessible = true,
-            AttributesToSkip = FileAttributes.ReparsePoint,
-            ReturnSpecialDirectories = false,
-        });
+            string folder = folders.Pop();
+            string[] files, subfolders;
+            try
+            {
+                files = Directory.GetFiles(folder);
+                subfolders = Directory.GetDirectories(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            Array.Sort(files, StringComparer.Ordinal);
+            foreach (string file in files) yield return file;
+            Array.Sort(subfolders, StringComparer.Ordinal);
+            for (int i = subfolders.Length - 1; i >= 0; i--)
+                if ((File.GetAttributes(subfolders[i]) & FileAttributes.ReparsePoint) == 0) folders.Push(subfolders[i]);
+        }
+    }
 
     private static long CountFiles(string root)
     {

@@ -17,14 +17,18 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
         rows.Should().HaveCount(truth.Count);
         rows.Select(r => (string)r["sop_instance_uid"]!).Should().OnlyHaveUniqueItems();
         var bySop = rows.ToDictionary(r => (string)r["sop_instance_uid"]!);
+        // A SOP instance exported under a second patient id (a trap) is kept from the first file in path order; the
+        // other copy is a conflict (checked below), so only its UIDs are compared here.
+        var twoPatientIds = fx.Truth.Read("files.csv").Where(f => f["note"] == "same_uids_other_patient_id").Select(f => f["sop_instance_uid"]).ToHashSet();
         foreach (var t in truth)
         {
             var row = bySop[t["sop_instance_uid"]];
             row["study_instance_uid"].Should().Be(t["study_instance_uid"]);
             row["series_instance_uid"].Should().Be(t["series_instance_uid"]);
-            row["patient_id"].Should().Be(t["patient_id"]);
             row["modality"].Should().Be(t["modality"]);
             ((string)row["tags_json"]!).Should().StartWith("{");
+            if (twoPatientIds.Contains(t["sop_instance_uid"])) continue;
+            row["patient_id"].Should().Be(t["patient_id"]);
             ((string)row["source_path"]!).Should().EndWith(t["path"].Replace('/', Path.DirectorySeparatorChar));
         }
     }
@@ -149,7 +153,7 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
 
     private static List<string> Keys(string tableDir, Engine.LakeTableName table) =>
         !DeltaTable.Exists(tableDir) ? [] : DeltaTable.Open(tableDir).Snapshot().ReadRows()
-            .Select(r => table == BronzeTables.DicomInstances ? (string)r["sop_instance_uid"]! : (string)r["source_path"]! + "|" + r.GetValueOrDefault("kind")).ToList();
+            .Select(r => table == BronzeTables.DicomInstances ? (string)r["sop_instance_uid"]! + "|" + (string)r["source_path"]! : (string)r["source_path"]! + "|" + r.GetValueOrDefault("kind")).ToList();
 
     private static Process StartIngest(string source, string lake, int batchSize)
     {
