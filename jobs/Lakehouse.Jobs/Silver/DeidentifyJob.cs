@@ -204,7 +204,7 @@ public sealed class DeidentifyJob : ILakeJob
               deid_age(patient_age) AS patient_age,
               slice_thickness, pixel_spacing, "rows", "columns", number_of_frames,
               deid_tags_json(tags_json, person_key) AS tags_json,
-              {SiteSql} AS site,
+              {SiteSql} AS site, country,
               body_part, body_part_code, body_part_name, vendor, model,
               CASE WHEN list_contains(string_split(unmapped, ','), 'study_type') THEN {Clean("study_type")} ELSE study_type END AS study_type,
               contrast, view,

@@ -113,6 +113,7 @@ public sealed class NormalizeJob : ILakeJob
           {(identity ? $"coalesce('person:' || pp.person_id, {PatientKeySql})" : PatientKeySql)} AS person_key,
           site(b.issuer_of_patient_id, b.institution_name) AS site,
           site_mapped(b.issuer_of_patient_id, b.institution_name) AS site_mapped,
+          site_country(b.issuer_of_patient_id, b.institution_name) AS country,
           body_part_term(b.body_part_examined, b.study_description) AS body_part,
           body_part_code(b.body_part_examined, b.study_description) AS body_part_code,
           body_part_name(b.body_part_examined, b.study_description) AS body_part_name,

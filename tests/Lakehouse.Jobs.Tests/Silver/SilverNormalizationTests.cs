@@ -33,6 +33,11 @@ public sealed class SilverNormalizationTests(SilverFixture fx)
             Check("age_years", row["age_years"], age);
             Check("sex", row["sex"], truth["sex"]);
             Check("contrast", row["contrast"], truth["contrast"]);
+            // pipelines/ref/site.csv maps the sample's issuers S1-S3 to a site and country; S4 and S5 have no issuer and their
+            // institution names are PHI, so they stay unmapped (site pseudonym, no country).
+            string? site = truth["site_id"] is "S1" or "S2" or "S3" ? truth["site_id"] : null;
+            if (site is not null) Check("site", row["site"], site);
+            Check("country", row["country"], truth["site_id"] switch { "S1" => "US", "S2" => "DE", "S3" => "NO", _ => null });
         }
         mismatches.Should().BeEmpty();
     }
@@ -45,7 +50,7 @@ public sealed class SilverNormalizationTests(SilverFixture fx)
         names.Should().Contain(["person_id", "patient_id", "study_instance_uid", "series_instance_uid", "sop_instance_uid", "sop_class_uid",
             "accession_number", "study_date", "series_date", "acquisition_date", "study_time", "acquisition_time", "modality", "manufacturer",
             "manufacturer_model_name", "body_part_examined", "patient_sex", "transfer_syntax_uid", "specific_character_set", "study_description",
-            "series_description", "patient_age", "slice_thickness", "pixel_spacing", "rows", "columns", "number_of_frames", "tags_json", "site",
+            "series_description", "patient_age", "slice_thickness", "pixel_spacing", "rows", "columns", "number_of_frames", "tags_json", "site", "country",
             "body_part", "body_part_code", "body_part_name", "vendor", "model", "study_type", "contrast", "view", "age_years", "age_band", "sex",
             "acquisition_at", "unmapped", "deid_key_fingerprint", "deid_options"]);
         names.Should().NotContain(["patient_name", "patient_birth_date", "other_patient_ids", "issuer_of_patient_id", "institution_name",

@@ -85,7 +85,7 @@ public class ReferenceDataTests
     [InlineData("study_token", "CT,modality,MR\n", "already has a modality")]
     [InlineData("study_token", "NEW,contrast,maybe\n", "'yes' or 'no'")]
     [InlineData("study_token", "NEW,colour,red\n", "kind must be")]
-    [InlineData("site", "region,X,Y\n", "issuer or institution")]
+    [InlineData("site", "region,X,Y,\n", "issuer or institution")]
     public void Inconsistent_rows_are_rejected_with_their_line(string file, string badRow, string reason)
     {
         var files = RepoFiles();
@@ -112,7 +112,7 @@ public class ReferenceDataTests
     {
         var all = NormalizationFunctions.Default.All();
         all.Select(f => f.Name).Should().OnlyHaveUniqueItems().And.AllSatisfy(n => n.Should().MatchRegex("^[a-z_]+$"));
-        all.Should().HaveCount(27);
+        all.Should().HaveCount(28);
         ((Func<string?, string?, string?>)all.Single(f => f.Name == "body_part_code").Function)("", "XR L-SPINE 2 VIEWS").Should().Be("122496007");
         ((Func<string?, string?, string>)all.Single(f => f.Name == "body_part_method").Function)("", "XR L-SPINE").Should().Be("study_description");
         ((Func<string?, string?, string>)all.Single(f => f.Name == "study_contrast").Function)("CT HEAD W/O", "CT").Should().Be("no");

@@ -92,6 +92,13 @@ public sealed class NormalizationFunctions(NormalizationReference reference)
     /// <summary><c>site_mapped(issuer, institution)</c>.</summary>
     public bool SiteMapped(string? issuer, string? institution) => SiteNormalizer.Normalize(issuer, institution, Reference).Mapped;
 
+    /// <summary><c>site_country(issuer, institution)</c>: the ISO 3166-1 alpha-2 country of the mapped site, or null.</summary>
+    public string? SiteCountry(string? issuer, string? institution)
+    {
+        var site = SiteNormalizer.Normalize(issuer, institution, Reference);
+        return site.Mapped && site.Value is { } s && Reference.SiteCountries.TryGetValue(s, out var country) ? country : null;
+    }
+
     /// <summary><c>age_years(age_string)</c>: years from a DICOM AS.</summary>
     public static double? AgeYears(string? ageString) => Age.FromAgeString(ageString);
 
@@ -135,6 +142,7 @@ public sealed class NormalizationFunctions(NormalizationReference reference)
         new("patient_sex_mapped", new Func<string?, bool>(PatientSexMapped)),
         new("site", new Func<string?, string?, string?>(Site)),
         new("site_mapped", new Func<string?, string?, bool>(SiteMapped)),
+        new("site_country", new Func<string?, string?, string?>(SiteCountry)),
         new("age_years", new Func<string?, double?>(AgeYears)),
         new("age_years_from_dates", new Func<string?, string?, double?>(AgeYearsFromDates)),
         new("dicom_decimal", new Func<string?, double?>(DicomDecimal)),

@@ -27,6 +27,8 @@ public sealed class NormalizationReference
     internal readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Sexes;
     internal readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> SitesByIssuer;
     internal readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> SitesByInstitution;
+    /// <summary>Site → ISO 3166-1 alpha-2 country, from the optional <c>country</c> column of site.csv.</summary>
+    internal readonly FrozenDictionary<string, string> SiteCountries;
 
     private NormalizationReference(IReadOnlyDictionary<string, ReferenceTable> tables)
     {
@@ -110,7 +112,8 @@ public sealed class NormalizationReference
         Sexes = LookupKey.Freeze(KeyMap(tables["sex"], "raw", "sex", allowEmptyValue: true));
 
         var sites = tables["site"];
-        int siteKindCol = sites.Column("kind"), siteRawCol = sites.Column("raw"), siteCol = sites.Column("site");
+        int siteKindCol = sites.Column("kind"), siteRawCol = sites.Column("raw"), siteCol = sites.Column("site"), countryCol = sites.OptionalColumn("country");
+        var countries = new Dictionary<string, string>(StringComparer.Ordinal);
         var byIssuer = new Dictionary<string, string>(StringComparer.Ordinal);
         var byInstitution = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var row in sites.Rows)
@@ -123,7 +126,15 @@ public sealed class NormalizationReference
             };
             if (row[siteCol].Length == 0) throw new ReferenceDataException(sites.Name, row.Line, "empty site");
             AddUnique(target, sites, row, row[siteRawCol], row[siteCol]);
+            string country = countryCol < 0 ? "" : row[countryCol].Trim().ToUpperInvariant();
+            if (country.Length == 0) continue;
+            if (country.Length != 2 || !char.IsAsciiLetterUpper(country[0]) || !char.IsAsciiLetterUpper(country[1]))
+                throw new ReferenceDataException(sites.Name, row.Line, "country must be an ISO 3166-1 alpha-2 code such as DE");
+            if (countries.TryGetValue(row[siteCol], out var other) && other != country)
+                throw new ReferenceDataException(sites.Name, row.Line, "the site has two different countries");
+            countries[row[siteCol]] = country;
         }
+        SiteCountries = countries.ToFrozenDictionary(StringComparer.Ordinal);
         SitesByIssuer = LookupKey.Freeze(byIssuer);
         SitesByInstitution = LookupKey.Freeze(byInstitution);
     }

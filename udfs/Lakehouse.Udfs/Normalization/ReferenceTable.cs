@@ -38,6 +38,9 @@ public sealed class ReferenceTable
         _columnIndex.TryGetValue(name, out int i) ? i
         : throw new ReferenceDataException(Name, 0, $"missing column '{name}' in the header row");
 
+    /// <summary>The index of an optional column, or -1.</summary>
+    public int OptionalColumn(string name) => _columnIndex.TryGetValue(name, out int i) ? i : -1;
+
     /// <summary>Parses CSV text. <paramref name="name"/> labels errors.</summary>
     /// <exception cref="ReferenceDataException">No version line, no header, a row with the wrong field count or an unterminated quote.</exception>
     public static ReferenceTable Parse(string name, string csvText)

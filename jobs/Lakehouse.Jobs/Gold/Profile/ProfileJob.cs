@@ -77,7 +77,7 @@ public sealed class ProfileJob : ILakeJob
     public static readonly LakeTableName SummaryTable = new("gold", "diversity_summary");
 
     /// <summary>The profiled dimensions, as silver.instances columns.</summary>
-    public static readonly IReadOnlyList<string> Dimensions = ["modality", "vendor", "model", "site", "age_band", "sex", "body_part", "study_type"];
+    public static readonly IReadOnlyList<string> Dimensions = ["modality", "vendor", "model", "site", "age_band", "sex", "body_part", "study_type", "country"];
 
     /// <summary>The dimension name of label prevalence rows.</summary>
     public const string LabelDimension = "label";
@@ -115,12 +115,18 @@ public sealed class ProfileJob : ILakeJob
     /// <inheritdoc/>
     public IReadOnlyList<LakeTableName> Outputs { get; } = [ProfileTable, SummaryTable];
 
+    /// <summary>The parameter naming the folder for report.html and the dataset card.</summary>
+    public const string ReportDirParameter = "report_dir";
+
     /// <inheritdoc/>
     public JobResult Run(JobContext context)
     {
         var result = Execute(context);
+        // With report_dir (the pipeline file's profile parameters) the HTML report and dataset card are written too.
+        string report = context.Parameter(ReportDirParameter, "");
+        if (report.Length > 0) ProfileReport.Write(result, report);
         return new JobResult(result.OutputVersions, FormattableString.Invariant(
-            $"profile: {result.Counts["studies"]} studies, {result.Profile.Count} profile rows, {result.Summary.Count} summary rows"));
+            $"profile: {result.Counts["studies"]} studies, {result.Profile.Count} profile rows, {result.Summary.Count} summary rows{(report.Length > 0 ? "; report written" : "")}"));
     }
 
     /// <summary>Computes the profile and overwrites both tables; returns the result with the versions written.</summary>
