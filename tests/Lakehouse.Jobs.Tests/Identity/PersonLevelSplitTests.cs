@@ -21,19 +21,11 @@ public sealed class PersonLevelSplitTests : IDisposable
     [Fact]
     public void Every_instance_of_one_true_person_is_in_one_split_across_sites_and_patient_ids()
     {
-        string archive = _dir.Combine("archive");
-        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = archive, Patients = 40, Seed = 7 });
-        var lake = new LakeStore(_dir.Combine("lake"));
         const string secret = "9c4e1a7b3f5d8e2c6a0b4d9f1e3c5a7b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a";
-        string keyFile = _dir.Combine("deid.key");
-        File.WriteAllText(keyFile, secret);
-        new DicomIngestJob(lake, new DicomIngestOptions(Path.Combine(archive, SampleArchiveGenerator.DicomFolder))).Run();
-        new ReportIngestJob(lake, Path.Combine(archive, "reports.jsonl")).Run();
-        new LinkPatientsJob(lake).Run();
-        var context = new JobContext(lake, new Dictionary<string, string> { [DeidentifyJob.KeyFileParameter] = keyFile }, TextWriter.Null);
-        new NormalizeJob().Run(context);
-        new DeidentifyJob().Run(context);
-        new SplitJob().Execute(context with { Parameters = new Dictionary<string, string>() });
+        var sample = Support.SampleSilverLake.Build(_dir, patients: 40, seed: 7, secret, linkPatients: true);
+        string archive = sample.Archive;
+        var lake = sample.Lake;
+        new SplitJob().Execute(sample.Plain);
 
         var splitBySop = GoldFixture.Query(lake,
                 "SELECT i.sop_instance_uid, s.split FROM silver.instances i JOIN gold.splits s USING (patient_id)")

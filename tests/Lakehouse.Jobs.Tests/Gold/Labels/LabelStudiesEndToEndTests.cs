@@ -23,18 +23,10 @@ public sealed class LabelStudiesEndToEndTests : IDisposable
     [Fact]
     public void Sample_to_gold_labels_matches_the_ground_truth()
     {
-        string archive = _dir.Combine("archive");
-        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = archive, Patients = 40, Seed = 11 });
-        var lake = new LakeStore(_dir.Combine("lake"));
-        string keyFile = _dir.Combine("deid.key");
-        File.WriteAllText(keyFile, "3f9c1a7be24d8e0f6a5b9c2d1e7f4a8b0c3d6e9f2a5b8c1d4e7f0a3b6c9d2e5f");
-        new DicomIngestJob(lake, new DicomIngestOptions(Path.Combine(archive, "dicom"))).Run();
-        new ReportIngestJob(lake, Path.Combine(archive, "reports.jsonl")).Run();
-        var context = new JobContext(lake, new Dictionary<string, string> { [DeidentifyJob.KeyFileParameter] = keyFile }, TextWriter.Null);
-        new LoadRefJob().Run(context);
-        new NormalizeJob().Run(context);
-        new DeidentifyJob().Run(context);
-        new LabelStudiesJob().Run(context with { Parameters = new Dictionary<string, string>() });
+        var sample = Support.SampleSilverLake.Build(_dir, patients: 40, seed: 11, "3f9c1a7be24d8e0f6a5b9c2d1e7f4a8b0c3d6e9f2a5b8c1d4e7f0a3b6c9d2e5f");
+        string archive = sample.Archive;
+        var lake = sample.Lake;
+        new LabelStudiesJob().Run(sample.Plain);
 
         var pseudonym = new Dictionary<(string Kind, string Original), string>();
         using (var engine = new LakeEngine(new DeltaLakeSource(lake), DeltaLakeSource.EngineOptions(allowRestricted: true)))

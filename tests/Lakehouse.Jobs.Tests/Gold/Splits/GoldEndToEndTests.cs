@@ -20,18 +20,10 @@ public sealed class GoldEndToEndTests : IDisposable
     [Fact]
     public void Sample_archive_to_leakage_free_split_and_profile()
     {
-        string archive = _dir.Combine("archive");
-        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = archive, Patients = 40, Seed = 23 });
-        var lake = new LakeStore(_dir.Combine("lake"));
-        string keyFile = _dir.Combine("deid.key");
-        File.WriteAllText(keyFile, "5a1c9e3b7d2f8a4c6e0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f1a3c5e7b9d0f2a4c");
-        new DicomIngestJob(lake, new DicomIngestOptions(Path.Combine(archive, "dicom"))).Run();
-        new ReportIngestJob(lake, Path.Combine(archive, "reports.jsonl")).Run();
-        var context = new JobContext(lake, new Dictionary<string, string> { [DeidentifyJob.KeyFileParameter] = keyFile }, TextWriter.Null);
-        new LoadRefJob().Run(context);
-        new NormalizeJob().Run(context);
-        new DeidentifyJob().Run(context);
-        var plain = context with { Parameters = new Dictionary<string, string>() };
+        var sample = Support.SampleSilverLake.Build(_dir, patients: 40, seed: 23, "5a1c9e3b7d2f8a4c6e0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f1a3c5e7b9d0f2a4c");
+        string archive = sample.Archive;
+        var lake = sample.Lake;
+        var plain = sample.Plain;
         new LabelStudiesJob().Run(plain);
 
         var split = new SplitJob().Execute(plain);
