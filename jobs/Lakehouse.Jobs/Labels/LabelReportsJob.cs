@@ -81,20 +81,7 @@ public static class LabelReportsJob
         json.WriteStartObject();
         json.WriteString("report_id", reportId);
         json.WriteStartArray("labels");
-        foreach (var e in labels.Evidence)
-        {
-            json.WriteStartObject();
-            json.WriteString("observation", e.Observation.ColumnName());
-            json.WriteNumber("label", (sbyte)e.Label);
-            json.WriteString("section", e.Section);
-            json.WriteNumber("start", e.Start);
-            json.WriteNumber("end", e.End);
-            json.WriteString("mention", e.Mention);
-            json.WriteString("cue_kind", e.CueKind.ToString());
-            if (e.Cue is null) json.WriteNull("cue"); else json.WriteString("cue", e.Cue);
-            json.WriteString("sentence", e.Sentence);
-            json.WriteEndObject();
-        }
+        foreach (var e in labels.Evidence) LabelingUdfs.WriteEvidence(json, e, includeSentence: true);
         json.WriteEndArray();
         json.WriteEndObject();
         json.Flush();

@@ -65,24 +65,33 @@ public static class LabelingUdfs
             }
             w.WriteEndObject();
             w.WriteStartArray("evidence");
-            foreach (var e in labels.Evidence)
-            {
-                w.WriteStartObject();
-                w.WriteString("observation", e.Observation.ColumnName());
-                w.WriteNumber("label", (int)e.Label);
-                w.WriteString("section", e.Section);
-                w.WriteNumber("start", e.Start);
-                w.WriteNumber("end", e.End);
-                w.WriteString("mention", e.Mention);
-                w.WriteString("cue_kind", CueKindName(e.CueKind));
-                if (e.Cue is null) w.WriteNull("cue");
-                else w.WriteString("cue", e.Cue);
-                w.WriteEndObject();
-            }
+            foreach (var e in labels.Evidence) WriteEvidence(w, e, includeSentence: false);
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// One evidence entry as a JSON object: observation, label, section, start, end, mention, cue_kind, cue, and the
+    /// sentence when asked (the sentence repeats report text, so tables that only need spans leave it out).
+    /// </summary>
+    public static void WriteEvidence(Utf8JsonWriter writer, LabelEvidence evidence, bool includeSentence)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(evidence);
+        writer.WriteStartObject();
+        writer.WriteString("observation", evidence.Observation.ColumnName());
+        writer.WriteNumber("label", (int)evidence.Label);
+        writer.WriteString("section", evidence.Section);
+        writer.WriteNumber("start", evidence.Start);
+        writer.WriteNumber("end", evidence.End);
+        writer.WriteString("mention", evidence.Mention);
+        writer.WriteString("cue_kind", CueKindName(evidence.CueKind));
+        if (evidence.Cue is null) writer.WriteNull("cue");
+        else writer.WriteString("cue", evidence.Cue);
+        if (includeSentence) writer.WriteString("sentence", evidence.Sentence);
+        writer.WriteEndObject();
     }
 
     /// <summary>One observation's value in a report.</summary>
