@@ -18,25 +18,40 @@ internal sealed class KnownDicomFiles
     public static KnownDicomFiles Load(LakeStore lake)
     {
         var known = new KnownDicomFiles();
-        using var db = new DuckDBConnection("DataSource=:memory:");
-        db.Open();
-        foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
+        DuckDBConnection? db = null; // opened only when there is something to read: a first run needs no engine
+        try
         {
-            string[] files = ActiveFiles(lake, table);
-            if (files.Length == 0) continue;
-            bool instances = table == BronzeTables.DicomInstances;
-            string columns = "source_path, file_size, epoch_us(file_modified_at)" + (instances ? ", sop_instance_uid, header_sha256" : "");
-            using var cmd = db.CreateCommand();
-            cmd.CommandText = $"SELECT {columns} FROM read_parquet([{string.Join(", ", files.Select(Sql.String))}])";
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
+            foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
             {
-                known.FileVersions.Add(FileFingerprint.Of(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
-                if (instances && !reader.IsDBNull(3))
-                    known.HeaderBySop[FileFingerprint.Hash(reader.GetString(3))] = HashPrefix(reader.GetString(4));
+                string[] files = ActiveFiles(lake, table);
+                if (files.Length == 0) continue;
+                if (db is null)
+                {
+                    db = new DuckDBConnection("DataSource=:memory:");
+                    db.Open();
+                }
+                Read(db, known, files, instances: table == BronzeTables.DicomInstances);
             }
         }
+        finally
+        {
+            db?.Dispose();
+        }
         return known;
+    }
+
+    private static void Read(DuckDBConnection db, KnownDicomFiles known, string[] files, bool instances)
+    {
+        string columns = "source_path, file_size, epoch_us(file_modified_at)" + (instances ? ", sop_instance_uid, header_sha256" : "");
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = $"SELECT {columns} FROM read_parquet([{string.Join(", ", files.Select(Sql.String))}])";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            known.FileVersions.Add(FileFingerprint.Of(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+            if (instances && !reader.IsDBNull(3))
+                known.HeaderBySop[FileFingerprint.Hash(reader.GetString(3))] = HashPrefix(reader.GetString(4));
+        }
     }
 
     /// <summary>The first 16 hex digits of a SHA-256 as a number.</summary>
