@@ -82,6 +82,23 @@ public static class BronzeTables
         : clr == typeof(double[]) ? new ArrayType(DeltaType.Double, ContainsNull: false)
         : throw new ArgumentException($"no Delta type for key attribute type {clr.Name}", nameof(clr));
 
+    /// <summary>
+    /// Appends one batch of columns (schema order) to a bronze table, creating the table on first use, and records the
+    /// committed version; an empty batch commits nothing.
+    /// </summary>
+    public static void Append(LakeStore lake, LakeTableName name, StructType schema, IReadOnlyList<System.Collections.IList> columns,
+        Tables.Transaction.CommitLineage lineage, IDictionary<string, long> versions)
+    {
+        if (columns[0].Count == 0) return;
+        var tx = lake.OpenOrCreate(name, schema, lineage).NewTransaction(Tables.Transaction.DeltaOperation.Append, lineage);
+        tx.Write(new Tables.Transaction.ColumnBatch(schema, columns));
+        versions[name.ToString()] = tx.Commit();
+    }
+
+    /// <summary>The Parquet files of a bronze table's latest snapshot (none when the table does not exist yet).</summary>
+    public static string[] ActiveFiles(LakeStore lake, LakeTableName name) =>
+        lake.TryOpen(name)?.Snapshot().ActiveFiles.Select(f => f.AbsolutePath).ToArray() ?? [];
+
     /// <summary>A key attribute value in the shape the Delta writer takes.</summary>
     public static object? ToColumnValue(object? value) => value switch
     {

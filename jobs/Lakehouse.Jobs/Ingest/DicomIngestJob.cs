@@ -131,9 +131,9 @@ public sealed class DicomIngestJob
         void Flush()
         {
             if (batch.IsEmpty) return;
-            Commit(BronzeTables.DicomInstances, BronzeTables.DicomInstancesSchema, batch.Instances, lineage, versions);
-            Commit(BronzeTables.DicomDuplicates, BronzeTables.DicomDuplicatesSchema, batch.Duplicates, lineage, versions);
-            Commit(BronzeTables.DicomErrors, BronzeTables.DicomErrorsSchema, batch.Errors, lineage, versions);
+            BronzeTables.Append(_lake, BronzeTables.DicomInstances, BronzeTables.DicomInstancesSchema, batch.Instances, lineage, versions);
+            BronzeTables.Append(_lake, BronzeTables.DicomDuplicates, BronzeTables.DicomDuplicatesSchema, batch.Duplicates, lineage, versions);
+            BronzeTables.Append(_lake, BronzeTables.DicomErrors, BronzeTables.DicomErrorsSchema, batch.Errors, lineage, versions);
             batch.Clear();
         }
 
@@ -206,15 +206,6 @@ public sealed class DicomIngestJob
         {
             return new ParsedFile(file, new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, null, null, 0);
         }
-    }
-
-    private void Commit(LakeTableName name, StructType schema, List<object?>[] columns, CommitLineage lineage, Dictionary<string, long> versions)
-    {
-        if (columns[0].Count == 0) return;
-        var table = _lake.OpenOrCreate(name, schema, lineage);
-        var tx = table.NewTransaction(DeltaOperation.Append, lineage);
-        tx.Write(new ColumnBatch(schema, columns.Cast<IList>().ToArray()));
-        versions[name.ToString()] = tx.Commit();
     }
 
     // Depth-first, names in ordinal order: the same order on every run and file system. Linked folders are not followed.

@@ -23,7 +23,7 @@ internal sealed class KnownDicomFiles
         {
             foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
             {
-                string[] files = ActiveFiles(lake, table);
+                string[] files = BronzeTables.ActiveFiles(lake, table);
                 if (files.Length == 0) continue;
                 if (db is null)
                 {
@@ -56,7 +56,4 @@ internal sealed class KnownDicomFiles
 
     /// <summary>The first 16 hex digits of a SHA-256 as a number.</summary>
     public static ulong HashPrefix(string sha256Hex) => ulong.Parse(sha256Hex.AsSpan(0, 16), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-
-    private static string[] ActiveFiles(LakeStore lake, LakeTableName name) =>
-        lake.TryOpen(name)?.Snapshot().ActiveFiles.Select(f => f.AbsolutePath).ToArray() ?? [];
 }

@@ -143,8 +143,8 @@ public sealed class ReportIngestJob(LakeStore lake, string source)
             }
         }
         var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        Commit(BronzeTables.Reports, ReportsSchema, reports, lineage, versions);
-        Commit(BronzeTables.ReportErrors, ReportErrorsSchema, errors, lineage, versions);
+        BronzeTables.Append(lake, BronzeTables.Reports, ReportsSchema, reports, lineage, versions);
+        BronzeTables.Append(lake, BronzeTables.ReportErrors, ReportErrorsSchema, errors, lineage, versions);
         return new ReportIngestSummary(runId, files.Length, records, reports[0].Count, unchanged, conflicts, errorCount, clock.Elapsed, versions);
     }
 
@@ -160,9 +160,7 @@ public sealed class ReportIngestJob(LakeStore lake, string source)
     private Dictionary<ulong, ulong> LoadKnown()
     {
         var known = new Dictionary<ulong, ulong>();
-        var table = lake.TryOpen(BronzeTables.Reports);
-        if (table is null) return known;
-        string[] files = table.Snapshot().ActiveFiles.Select(f => f.AbsolutePath).ToArray();
+        string[] files = BronzeTables.ActiveFiles(lake, BronzeTables.Reports);
         if (files.Length == 0) return known;
         using var db = new DuckDBConnection("DataSource=:memory:");
         db.Open();
@@ -171,14 +169,6 @@ public sealed class ReportIngestJob(LakeStore lake, string source)
         using var reader = cmd.ExecuteReader();
         while (reader.Read()) known[FileFingerprint.Hash(reader.GetString(0))] = KnownDicomFiles.HashPrefix(reader.GetString(1));
         return known;
-    }
-
-    private void Commit(LakeTableName name, StructType schema, List<object?>[] columns, CommitLineage lineage, Dictionary<string, long> versions)
-    {
-        if (columns[0].Count == 0) return;
-        var tx = lake.OpenOrCreate(name, schema, lineage).NewTransaction(DeltaOperation.Append, lineage);
-        tx.Write(new ColumnBatch(schema, columns));
-        versions[name.ToString()] = tx.Commit();
     }
 
     private static string? Field(IReadOnlyDictionary<string, string?> fields, string[] names)
