@@ -1,5 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Lakehouse.Engine;
 using Lakehouse.Tables.Schema;
+using Lakehouse.Udfs.Identity;
 
 namespace Lakehouse.Jobs.Identity;
 
@@ -54,4 +57,59 @@ public static class IdentityTables
         new("detail", DeltaType.String, Nullable: false),
         new("link_run_id", DeltaType.String, Nullable: false),
     ]);
+
+    /// <summary>The lineage parameter of the identity tables holding <see cref="IdentityOptions.SiteByIssuer"/> as a JSON object.</summary>
+    public const string SiteByIssuerParameter = "site_by_issuer";
+
+    /// <summary>The lineage parameter of the identity tables holding <see cref="IdentityOptions.SiteByInstitution"/> as a JSON object.</summary>
+    public const string SiteByInstitutionParameter = "site_by_institution";
+
+    /// <summary>
+    /// The site maps of <paramref name="options"/> as lineage parameters (empty maps are left out). They decide the patient
+    /// keys without an issuer, so a job joining to <see cref="PatientPersons"/> must build keys with the same maps
+    /// (<see cref="KeyOptions"/>). Site maps name issuers and institutions, never patients; the identity tables are restricted anyway.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> SiteMapParameters(IdentityOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.SiteByIssuer.Count > 0) yield return new(SiteByIssuerParameter, MapJson(options.SiteByIssuer));
+        if (options.SiteByInstitution.Count > 0) yield return new(SiteByInstitutionParameter, MapJson(options.SiteByInstitution));
+    }
+
+    /// <summary>
+    /// The options that make patient keys as the current <see cref="PatientPersons"/> has them: its last commit's site maps
+    /// (defaults when the table does not exist or was written without maps). Link rules are not restored: they do not change keys.
+    /// </summary>
+    /// <exception cref="UserInputException">The recorded site map is not a JSON object of strings.</exception>
+    public static IdentityOptions KeyOptions(LakeStore lake)
+    {
+        ArgumentNullException.ThrowIfNull(lake);
+        if (lake.TryOpen(PatientPersons)?.History().FirstOrDefault()?.Raw?["lakehouseLineage"]?["parameters"] is not JsonObject parameters)
+            return new IdentityOptions();
+        return new IdentityOptions
+        {
+            SiteByIssuer = ReadMap(parameters, SiteByIssuerParameter),
+            SiteByInstitution = ReadMap(parameters, SiteByInstitutionParameter),
+        };
+    }
+
+    private static string MapJson(IReadOnlyDictionary<string, string> map) =>
+        JsonSerializer.Serialize(new SortedDictionary<string, string>(map.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), StringComparer.Ordinal));
+
+    private static Dictionary<string, string> ReadMap(JsonObject parameters, string name)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (parameters[name] is not JsonValue value || !value.TryGetValue(out string? json)) return map;
+        try
+        {
+            if (JsonNode.Parse(json) is not JsonObject o) throw new JsonException();
+            foreach (var (key, v) in o)
+                map[key] = v is JsonValue s && s.TryGetValue(out string? site) ? site : throw new JsonException();
+            return map;
+        }
+        catch (JsonException)
+        {
+            throw new UserInputException($"{PatientPersons}: the lineage parameter {name} of its last commit is not a JSON object of site names; run link-patients again");
+        }
+    }
 }

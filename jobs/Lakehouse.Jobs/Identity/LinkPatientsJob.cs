@@ -104,16 +104,15 @@ public sealed class LinkPatientsJob
         var personOf = groups.PersonIds().ToDictionary(p => p.Key, p => p.PersonId, StringComparer.Ordinal);
         ReportPersonConflicts(facts, personOf, conflicts);
 
-        var lineage = new CommitLineage(JobName)
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            Parameters = new Dictionary<string, string>
-            {
-                ["run_id"] = runId,
-                ["rules"] = string.Join(",", EnabledRules()),
-                ["max_name_match_group"] = _options.MaxNameMatchGroup.ToString(CultureInfo.InvariantCulture),
-            },
-            InputVersions = inputs,
+            ["run_id"] = runId,
+            ["rules"] = string.Join(",", EnabledRules()),
+            ["max_name_match_group"] = _options.MaxNameMatchGroup.ToString(CultureInfo.InvariantCulture),
         };
+        // The site maps decide keys without an issuer: normalize reads them back (IdentityTables.KeyOptions) to join on the same keys.
+        foreach (var (name, value) in IdentityTables.SiteMapParameters(_options)) parameters[name] = value;
+        var lineage = new CommitLineage(JobName) { Parameters = parameters, InputVersions = inputs };
         var versions = new Dictionary<string, long>(StringComparer.Ordinal)
         {
             [IdentityTables.PatientLinks.ToString()] = Overwrite(IdentityTables.PatientLinks, IdentityTables.PatientLinksSchema, LinkRows(edges, runId), lineage),

@@ -267,7 +267,7 @@ public sealed class DeidentifyJob : ILakeJob
     /// <summary>The SQL of <c>restricted.crosswalk</c>.</summary>
     public static string CrosswalkSql(string runId, string fingerprint) => $"""
         WITH n AS (SELECT * FROM restricted.instances_normalized), x AS (
-          SELECT 'patient_key' AS kind, patient_key AS original, deid_patient(patient_key) AS pseudonym, 'restricted.instances_normalized' AS source_table FROM n
+          SELECT 'patient_key' AS kind, patient_key AS original, deid_patient(patient_key) AS pseudonym, 'restricted.instances_normalized' AS source_table FROM n WHERE patient_key IS NOT NULL
           UNION SELECT 'person_id', substr(person_key, 8), deid_patient(person_key), 'restricted.instances_normalized' FROM n WHERE starts_with(person_key, 'person:')
           UNION SELECT 'accession_number', trim(accession_number), deid_accession(trim(accession_number)), 'restricted.instances_normalized' FROM n WHERE nullif(trim(accession_number), '') IS NOT NULL
           UNION SELECT 'uid', study_instance_uid, deid_uid(study_instance_uid), 'restricted.instances_normalized' FROM n WHERE study_instance_uid IS NOT NULL

@@ -1,6 +1,8 @@
 using Lakehouse.Engine;
+using Lakehouse.Jobs.Identity;
 using Lakehouse.Jobs.Ingest;
 using Lakehouse.Jobs.SqlJobs;
+using Lakehouse.Udfs.Identity;
 using Lakehouse.Udfs.Normalization;
 using Lakehouse.Udfs.Registry;
 
@@ -10,8 +12,10 @@ namespace Lakehouse.Jobs.Silver;
 /// <c>normalize</c>: loads the <c>ref.*</c> mapping tables (<see cref="LoadRefJob"/>), then, as SQL jobs calling the
 /// normalization UDFs by name over <c>bronze.dicom_instances</c>, writes <c>restricted.instances_normalized</c> (bronze columns,
 /// the patient and person keys, the normalized columns) and <c>silver.unmapped_values</c> (non-PHI fields only). The
-/// normalized table stays restricted: it still holds PHI. With <c>restricted.patient_persons</c> present, the person
-/// key is <c>"person:" + person_id</c>; else it is the patient key.
+/// normalized table stays restricted: it still holds PHI. The patient key is the <c>patient_key</c> UDF
+/// (<see cref="IdentityUdfs"/>; NULL without a PatientID). With <c>restricted.patient_persons</c> present, the UDF is
+/// bound to the site maps that table was built with (<see cref="IdentityTables.KeyOptions"/>), so the join finds every
+/// key, and the person key is <c>"person:" + person_id</c>; else it is the patient key.
 /// </summary>
 public sealed class NormalizeJob : ILakeJob
 {
@@ -25,18 +29,16 @@ public sealed class NormalizeJob : ILakeJob
     public string Name => JobName;
 
     /// <inheritdoc />
-    public IReadOnlyList<LakeTableName> Inputs => [BronzeTables.DicomInstances, .. NormalizationReference.FileNames.Select(SilverTables.Ref)];
+    /// <remarks>
+    /// Lists the optional <c>restricted.patient_persons</c> too: the pipeline runner skips by these versions and orders
+    /// normalize after link-patients by them, so a new identity must re-run normalize (and through its output, deidentify).
+    /// </remarks>
+    public IReadOnlyList<LakeTableName> Inputs => [.. RequiredInputs, SilverTables.PatientPersons];
+
+    private static IReadOnlyList<LakeTableName> RequiredInputs => [BronzeTables.DicomInstances, .. NormalizationReference.FileNames.Select(SilverTables.Ref)];
 
     /// <inheritdoc />
     public IReadOnlyList<LakeTableName> Outputs => [SilverTables.InstancesNormalized, SilverTables.UnmappedValues];
-
-    /// <summary>
-    /// The patient key of a bronze row in SQL: the Issuer of Patient ID, else <c>site:</c> + the normalized institution name
-    /// (upper case, accents folded, non-alphanumeric runs one space), a backslash, the trimmed PatientID — as patient identity builds it.
-    /// </summary>
-    public const string PatientKeySql =
-        "coalesce(nullif(trim(replace(b.issuer_of_patient_id, '\\', '/')), ''), 'site:' || coalesce(nullif(trim(regexp_replace(upper(strip_accents(coalesce(b.institution_name, ''))), '[^A-Z0-9]+', ' ', 'g')), ''), 'UNKNOWN_SITE'))"
-        + " || '\\' || coalesce(replace(trim(b.patient_id, ' ' || chr(0) || chr(9)), '\\', '/'), '')";
 
     /// <inheritdoc />
     public JobResult Run(JobContext context)
@@ -51,7 +53,8 @@ public sealed class NormalizeJob : ILakeJob
 
         var committed = new Dictionary<string, long>(refResult.Committed, StringComparer.Ordinal);
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal) { ["identity"] = identity ? "patient_persons" : "patient_key" };
-        var inputs = SilverTables.CurrentVersions(lake, [.. Inputs, .. identity ? [SilverTables.PatientPersons] : Array.Empty<LakeTableName>()]);
+        LakeTableName[] readInputs = [.. RequiredInputs, .. identity ? [SilverTables.PatientPersons] : Array.Empty<LakeTableName>()];
+        var inputs = SilverTables.CurrentVersions(lake, readInputs);
         if (SilverTables.UpToDate(lake, SilverTables.InstancesNormalized, JobName, inputs, parameters) && lake.Exists(SilverTables.UnmappedValues))
         {
             string skipped = "normalize: inputs unchanged, nothing committed";
@@ -59,12 +62,15 @@ public sealed class NormalizeJob : ILakeJob
             return new JobResult(committed, skipped);
         }
 
-        // The default registry binds the embedded mappings; this run binds the ref tables' mappings under the same names.
-        var registry = new UdfRegistry(UdfRegistry.Default.All.Where(f => !IsNormalization(f.Name)).Concat(NormalizationUdfs.For(new NormalizationFunctions(reference))));
+        // The default registry binds the embedded mappings and no site maps; this run binds the ref tables' mappings and
+        // identity's site maps under the same names.
+        var keyOptions = identity ? IdentityTables.KeyOptions(lake) : new IdentityOptions();
+        var registry = new UdfRegistry(UdfRegistry.Default.All.Where(f => !IsNormalization(f.Name) && !IdentityUdfs.IsIdentityFunction(f.Name))
+            .Concat(NormalizationUdfs.For(new NormalizationFunctions(reference))).Concat(IdentityUdfs.For(keyOptions)));
         using var engine = new LakeEngine(new DeltaLakeSource(lake), DeltaLakeSource.EngineOptions(allowRestricted: true) with { Udfs = registry });
         var runner = new SqlJobRunner(lake, engine);
 
-        var normalized = runner.Run(new SqlJob(JobName, [.. Inputs, .. identity ? [SilverTables.PatientPersons] : Array.Empty<LakeTableName>()],
+        var normalized = runner.Run(new SqlJob(JobName, readInputs,
             SilverTables.InstancesNormalized, NormalizedSql(identity), JobWriteMode.Overwrite), parameters);
         committed[normalized.Output.ToString()] = normalized.Version;
         // A new engine: the first one listed the lake's tables before restricted.instances_normalized existed.
@@ -109,8 +115,7 @@ public sealed class NormalizeJob : ILakeJob
     /// <summary>The SQL of <c>restricted.instances_normalized</c>.</summary>
     public static string NormalizedSql(bool identity) => $"""
         SELECT b.* EXCLUDE (ingest_run_id, ingested_at),
-          {PatientKeySql} AS patient_key,
-          {(identity ? $"coalesce('person:' || pp.person_id, {PatientKeySql})" : PatientKeySql)} AS person_key,
+          {(identity ? "coalesce('person:' || pp.person_id, b.patient_key)" : "b.patient_key")} AS person_key,
           site(b.issuer_of_patient_id, b.institution_name) AS site,
           site_mapped(b.issuer_of_patient_id, b.institution_name) AS site_mapped,
           site_country(b.issuer_of_patient_id, b.institution_name) AS country,
@@ -139,8 +144,8 @@ public sealed class NormalizeJob : ILakeJob
           {KnownSql("concat_ws(chr(31), b.patient_id, b.accession_number, b.other_patient_ids, b.issuer_of_patient_id)", IdentifierTags, null)} AS known_identifiers,
           {KnownSql("concat_ws(chr(31), b.institution_name, b.station_name)", InstitutionTags, null)} AS known_institutions,
           concat_ws(',', {string.Join(", ", NormalizationReference.FileNames.Select(f => $"'{f}=' || {RefVersion(f)}"))}) AS ref_versions
-        FROM bronze.dicom_instances b
-        {(identity ? $"LEFT JOIN restricted.patient_persons pp ON pp.patient_key = {PatientKeySql}" : "")}
+        FROM (SELECT *, patient_key(issuer_of_patient_id, institution_name, patient_id) AS patient_key FROM bronze.dicom_instances) b
+        {(identity ? "LEFT JOIN restricted.patient_persons pp ON pp.patient_key = b.patient_key" : "")}
         ORDER BY b.sop_instance_uid
         """;
 

@@ -14,6 +14,7 @@ public sealed class UdfRegistry
         yield return CoreFunctions.Functions;
         yield return Labeling.LabelingUdfs.Functions;
         yield return Normalization.NormalizationUdfs.Functions;
+        yield return Identity.IdentityUdfs.Functions;
     }
 
     private static readonly Lazy<UdfRegistry> DefaultLazy = new(() => new UdfRegistry(Areas().SelectMany(a => a)));
