@@ -1,7 +1,9 @@
 using DuckDB.NET.Data;
 using Lakehouse.Engine;
 using Lakehouse.Jobs.Identity;
+using Lakehouse.Jobs.Ingest;
 using Lakehouse.Jobs.Silver;
+using Lakehouse.Testing;
 using Lakehouse.Udfs.Identity;
 using Lakehouse.Udfs.Registry;
 
@@ -86,6 +88,37 @@ public sealed class PatientKeySqlTests(SilverFixture fx)
         read.SiteByInstitution.Should().BeEquivalentTo(SiteMaps.SiteByInstitution);
         new LinkPatientsJob(lake).Run();
         IdentityTables.KeyOptions(lake).SiteByIssuer.Should().BeEmpty("a run without maps records none");
+    }
+
+    [Fact]
+    public void An_instance_without_patient_id_has_no_key_and_reaches_silver_without_patient_or_person()
+    {
+        // PatientKey.From gives null without a PatientID (no key, no person): SQL must too, and the silver jobs must carry it.
+        string dcmodify = ExternalTool.Require("dcmodify");
+        var lake = fx.CopyNormalized("patient-key-no-id");
+        string extra = fx.Dir.Combine("no-id-dicom");
+        Directory.CreateDirectory(extra);
+        string source = Directory.EnumerateFiles(Path.Combine(fx.Archive, "dicom"), "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        string file = Path.Combine(extra, "no-id.dcm");
+        File.Copy(source, file);
+        ExternalTool.Run(dcmodify, ["-nb", "-gin", "-ea", "(0010,0020)", file]).Succeeded.Should().BeTrue();
+        new DicomIngestJob(lake, new DicomIngestOptions(extra)).Run();
+        new LinkPatientsJob(lake).Run();
+        var context = new JobContext(lake, new Dictionary<string, string>(), TextWriter.Null);
+        new NormalizeJob().Run(context);
+        fx.Deidentify(lake, fx.KeyFileA);
+
+        var normalized = SilverFixture.Rows(lake, SilverTables.InstancesNormalized);
+        var noId = normalized.Where(r => r["patient_id"] is null || ((string)r["patient_id"]!).Trim().Length == 0).ToList();
+        noId.Should().ContainSingle("the modified copy is the only instance without PatientID");
+        noId[0]["patient_key"].Should().BeNull();
+        noId[0]["person_key"].Should().BeNull();
+        normalized.Where(r => r != noId[0]).Should().OnlyContain(r => ((string)r["person_key"]!).StartsWith("person:", StringComparison.Ordinal));
+
+        var silver = SilverFixture.Rows(lake, SilverTables.Instances);
+        silver.Should().HaveCount(normalized.Count);
+        silver.Count(r => r["patient_id"] is null && r["person_id"] is null).Should().Be(1);
+        SilverFixture.Rows(lake, SilverTables.Crosswalk).Should().OnlyContain(r => r["original"] != null && r["pseudonym"] != null);
     }
 
     private static string? Sql(UdfRegistry registry, string? issuer, string? institution, string? patientId)
