@@ -218,7 +218,10 @@ public sealed class DeidentifyJob : ILakeJob
             """;
     }
 
-    /// <summary>The SQL of <c>silver.reports</c>: each report's patient is found by accession, else by unique PatientID (+ issuer).</summary>
+    /// <summary>
+    /// The SQL of <c>silver.reports</c>: each report's patient is found by accession, else by unique PatientID (+ issuer),
+    /// else it is the report's own key (<c>patient_key_at_site</c>: issuer or the report's site id; NULL without a PatientID).
+    /// </summary>
     public static string ReportsSql(DeidOptions options, string fingerprint)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -237,7 +240,7 @@ public sealed class DeidentifyJob : ILakeJob
               SELECT pid, issuer, min(patient_key) AS patient_key, count(*) AS n FROM pk GROUP BY pid, issuer
             ), r AS (
               SELECT r.*, coalesce(acc.patient_key, CASE WHEN byid.n = 1 THEN byid.patient_key END,
-                  coalesce(nullif(trim(r.issuer_of_patient_id), ''), 'site:' || coalesce(r.site, '')) || '\' || coalesce(trim(r.patient_id), '')) AS patient_key
+                  patient_key_at_site(r.issuer_of_patient_id, r.site, r.patient_id)) AS patient_key
               FROM bronze.reports r
               LEFT JOIN acc ON acc.accession_number = trim(r.accession_number)
               LEFT JOIN byid ON byid.pid = trim(r.patient_id) AND byid.issuer IS NOT DISTINCT FROM nullif(trim(r.issuer_of_patient_id), '')

@@ -56,6 +56,20 @@ public sealed class PatientKeySqlTests(SilverFixture fx)
         Sql(mapped, "RIVERSIDE_MC", null, "1").Should().Be("RIVERSIDE_MC\\1", "the issuer is the namespace; the map only names the site");
     }
 
+    [Theory]
+    [InlineData(" ISS ", "S1", " X\\Y\0", "ISS\\X/Y")]
+    [InlineData("", "S1", "\tX ", "site:S1\\X")]
+    [InlineData(null, "  ", "X", "site:UNKNOWN_SITE\\X")]
+    [InlineData(null, null, "X", "site:UNKNOWN_SITE\\X")]
+    [InlineData("ISS", "S1", " \0", null)]
+    [InlineData(null, "S1", null, null)]
+    public void The_report_key_udf_is_the_patient_key_of_a_named_site(string? issuer, string? site, string? patientId, string? expected)
+    {
+        Sql(UdfRegistry.Default, issuer, site, patientId, IdentityUdfs.PatientKeyAtSiteName).Should().Be(expected);
+        Sql(UdfRegistry.Default, issuer, site, patientId, IdentityUdfs.PatientKeyAtSiteName)
+            .Should().Be(PatientKey.From(issuer, string.IsNullOrWhiteSpace(site) ? PatientSite.Unknown : site, patientId)?.Text);
+    }
+
     [Fact]
     public void Normalize_joins_every_key_of_an_identity_built_with_site_maps()
     {
@@ -121,11 +135,11 @@ public sealed class PatientKeySqlTests(SilverFixture fx)
         SilverFixture.Rows(lake, SilverTables.Crosswalk).Should().OnlyContain(r => r["original"] != null && r["pseudonym"] != null);
     }
 
-    private static string? Sql(UdfRegistry registry, string? issuer, string? institution, string? patientId)
+    private static string? Sql(UdfRegistry registry, string? issuer, string? institution, string? patientId, string function = IdentityUdfs.PatientKeyName)
     {
         using var engine = new LakeEngine(null, new LakeEngineOptions { Udfs = registry });
         using var cmd = engine.Connection.CreateCommand();
-        cmd.CommandText = "SELECT patient_key(CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR))";
+        cmd.CommandText = $"SELECT {function}(CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR))";
         cmd.Parameters.Add(new DuckDBParameter((object?)issuer ?? DBNull.Value));
         cmd.Parameters.Add(new DuckDBParameter((object?)institution ?? DBNull.Value));
         cmd.Parameters.Add(new DuckDBParameter((object?)patientId ?? DBNull.Value));
