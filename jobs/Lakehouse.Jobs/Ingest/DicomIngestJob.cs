@@ -1,14 +1,10 @@
-using System.Collections;
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.Channels;
 using Lakehouse.Engine;
 using Lakehouse.Tables;
 using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;
-using Lakehouse.Udfs.Dicom.Json;
 using Lakehouse.Udfs.Dicom.Reading;
 
 namespace Lakehouse.Jobs.Ingest;
@@ -49,6 +45,9 @@ public sealed class DicomIngestJob
     /// <summary>The job name recorded in lineage.</summary>
     public const string JobName = "ingest-dicom";
 
+    /// <summary>Files per hand-over between the walker, the parsers and the batch builder.</summary>
+    private const int ChunkFiles = 32;
+
     private readonly LakeStore _lake;
     private readonly DicomIngestOptions _options;
 
@@ -76,99 +75,143 @@ public sealed class DicomIngestJob
                 ["batch_size"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
             },
         };
-        var batch = new Batch(runId, ingestedAt);
         var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        long found = 0, unchanged = 0, instances = 0, duplicates = 0, conflicts = 0, errors = 0, bytes = 0;
+        long found = 0, unchanged = 0, handled = 0, instances = 0, duplicates = 0, conflicts = 0, errors = 0, bytes = 0;
         long? total = null;
-        _ = Task.Run(() => total = CountFiles(source), cancellation);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var token = stop.Token;
+        // The total is only for the ETA: a second walk of the tree is not worth it when nobody watches.
+        if (_options.Progress is not null) _ = Task.Run(() => total = SourceTree.Count(source), token);
 
-        var work = Channel.CreateBounded<SourceFile>(new BoundedChannelOptions(_options.Parallelism * 64) { SingleWriter = true });
-        var results = Channel.CreateBounded<ParsedFile>(new BoundedChannelOptions(_options.Parallelism * 256) { SingleReader = true });
+        int parallelism = Math.Max(1, _options.Parallelism);
+        // Files travel in chunks: one hand-over per ChunkFiles files keeps the threads' synchronization (and, on a busy or
+        // single core, their spinning) out of the per-file cost.
+        var work = Channel.CreateBounded<SourceFile[]>(new BoundedChannelOptions(parallelism * 4) { SingleWriter = true });
+        var results = Channel.CreateBounded<ParsedFile[]>(new BoundedChannelOptions(parallelism * 8) { SingleReader = true });
+        // Full batches go to one writer, in order, while parsing goes on; capacity 1 bounds memory to three batches
+        // (one being written, one waiting, one filling).
+        var full = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
 
         var producer = Task.Run(async () =>
         {
             try
             {
                 long seq = 0;
-                foreach (string path in EnumerateFiles(source))
+                var chunk = new List<SourceFile>(ChunkFiles);
+                foreach (var (path, size, micros) in SourceTree.Walk(source))
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    FileInfo info;
-                    try
-                    {
-                        info = new FileInfo(path);
-                        if (!info.Exists || info.LinkTarget is not null) continue; // links are not followed: a file is read where it lives, once
-                    }
-                    catch (IOException) { continue; }
+                    token.ThrowIfCancellationRequested();
                     Interlocked.Increment(ref found);
-                    long size = info.Length, micros = FileFingerprint.Micros(info.LastWriteTimeUtc);
                     if (known.FileVersions.Contains(FileFingerprint.Of(path, size, micros)))
                     {
                         Interlocked.Increment(ref unchanged);
                         continue;
                     }
-                    await work.Writer.WriteAsync(new SourceFile(++seq, path, size, micros), cancellation).ConfigureAwait(false);
+                    chunk.Add(new SourceFile(++seq, path, size, micros));
+                    if (chunk.Count == ChunkFiles)
+                    {
+                        await work.Writer.WriteAsync(chunk.ToArray(), token).ConfigureAwait(false);
+                        chunk.Clear();
+                    }
                 }
+                if (chunk.Count > 0) await work.Writer.WriteAsync(chunk.ToArray(), token).ConfigureAwait(false);
             }
             finally { work.Writer.Complete(); }
-        }, cancellation);
+        }, token);
 
-        var parsers = Enumerable.Range(0, Math.Max(1, _options.Parallelism)).Select(_ => Task.Run(async () =>
+        var parsers = Enumerable.Range(0, parallelism).Select(_ => Task.Run(async () =>
         {
-            await foreach (var file in work.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
-                await results.Writer.WriteAsync(Parse(file), cancellation).ConfigureAwait(false);
-        }, cancellation)).ToArray();
-        _ = Task.WhenAll(parsers).ContinueWith(t => results.Writer.Complete(t.Exception), TaskScheduler.Default);
+            await foreach (var files in work.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                var parsed = new ParsedFile[files.Length];
+                for (int i = 0; i < files.Length; i++)
+                    parsed[i] = new ParsedFile(files[i], DicomFileParser.Parse(files[i].Path, DicomFileParser.Label(files[i].Sequence), files[i].Size));
+                await results.Writer.WriteAsync(parsed, token).ConfigureAwait(false);
+            }
+        }, token)).ToArray();
+        _ = Task.WhenAll(parsers).ContinueWith(t => results.Writer.TryComplete(t.Exception), TaskScheduler.Default);
+
+        var writer = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var written in full.Reader.ReadAllAsync(token).ToBlockingEnumerable(token))
+                {
+                    BronzeTables.Append(_lake, BronzeTables.DicomInstances, BronzeTables.DicomInstancesSchema, written.Instances, lineage, versions);
+                    BronzeTables.Append(_lake, BronzeTables.DicomDuplicates, BronzeTables.DicomDuplicatesSchema, written.Duplicates, lineage, versions);
+                    BronzeTables.Append(_lake, BronzeTables.DicomErrors, BronzeTables.DicomErrorsSchema, written.Errors, lineage, versions);
+                }
+            }
+            catch
+            {
+                full.Writer.TryComplete(); // the filler's next hand-over fails instead of waiting for a writer that is gone
+                throw;
+            }
+        }, token);
 
         var lastReport = Stopwatch.StartNew();
         void Report(bool force)
         {
             if (_options.Progress is null || (!force && lastReport.ElapsedMilliseconds < 250)) return;
             lastReport.Restart();
-            _options.Progress(new IngestProgress(Interlocked.Read(ref found) - (work.Reader.Count + results.Reader.Count), total, bytes, errors, clock.Elapsed));
+            _options.Progress(new IngestProgress(Interlocked.Read(ref unchanged) + handled, total, bytes, errors, clock.Elapsed));
         }
 
-        void Flush()
+        var batch = new Batch(runId, ingestedAt);
+        void HandOver()
         {
             if (batch.IsEmpty) return;
-            BronzeTables.Append(_lake, BronzeTables.DicomInstances, BronzeTables.DicomInstancesSchema, batch.Instances, lineage, versions);
-            BronzeTables.Append(_lake, BronzeTables.DicomDuplicates, BronzeTables.DicomDuplicatesSchema, batch.Duplicates, lineage, versions);
-            BronzeTables.Append(_lake, BronzeTables.DicomErrors, BronzeTables.DicomErrorsSchema, batch.Errors, lineage, versions);
-            batch.Clear();
+            if (!full.Writer.TryWrite(batch))
+                try { full.Writer.WriteAsync(batch, token).AsTask().GetAwaiter().GetResult(); }
+                catch (ChannelClosedException) { writer.GetAwaiter().GetResult(); throw; } // surfaces the writer's own failure
+            batch = new Batch(runId, ingestedAt);
         }
 
-        // Results are handled in enumeration order (a small reorder buffer behind the parallel parsers), so when two files
-        // carry the same SOP Instance UID the one kept is the first in path order, the same on every run and machine.
-        var pending = new Dictionary<long, ParsedFile>();
-        long nextSequence = 1;
-        foreach (var arrived in results.Reader.ReadAllAsync(cancellation).ToBlockingEnumerable(cancellation))
+        try
         {
-            pending[arrived.File.Sequence] = arrived;
-            while (pending.Remove(nextSequence, out var parsed))
+            // Results are handled in enumeration order (a small reorder buffer behind the parallel parsers), so when two files
+            // carry the same SOP Instance UID the one kept is the first in path order, the same on every run and machine.
+            var pending = new Dictionary<long, ParsedFile[]>();
+            long nextSequence = 1;
+            foreach (var arrived in results.Reader.ReadAllAsync(token).ToBlockingEnumerable(token))
             {
-                nextSequence++;
-                Handle(parsed);
+                pending[arrived[0].File.Sequence] = arrived;
+                while (pending.Remove(nextSequence, out var parsed))
+                {
+                    nextSequence += parsed.Length;
+                    foreach (var file in parsed) Handle(file);
+                }
             }
+            producer.GetAwaiter().GetResult();
+            Task.WhenAll(parsers).GetAwaiter().GetResult();
+            HandOver();
+            full.Writer.TryComplete();
+            writer.GetAwaiter().GetResult();
         }
-        producer.GetAwaiter().GetResult();
-        Task.WhenAll(parsers).GetAwaiter().GetResult();
-        Flush();
+        catch
+        {
+            stop.Cancel(); // stop walking and parsing; batches already committed stay committed
+            full.Writer.TryComplete();
+            try { writer.Wait(TimeSpan.FromSeconds(30), CancellationToken.None); } catch (AggregateException) { } // its failure, if any, is the one being thrown or follows from it
+            throw;
+        }
         Report(force: true);
         return new DicomIngestSummary(runId, found, unchanged, instances, duplicates, conflicts, errors, bytes, clock.Elapsed, versions);
 
         void Handle(ParsedFile parsed)
         {
-            bytes += parsed.BytesRead;
-            if (parsed.Error is { } error)
+            handled++;
+            var result = parsed.Result;
+            bytes += result.BytesRead;
+            if (result.Error is { } error)
             {
                 errors++;
                 batch.AddError(parsed.File, error);
             }
             else
             {
-                var keys = parsed.Keys!;
-                ulong sop = FileFingerprint.Hash(keys.SopInstanceUid!);
-                ulong header = KnownDicomFiles.HashPrefix(parsed.HeaderSha256!);
+                ulong sop = FileFingerprint.Hash(result.Keys!.SopInstanceUid!);
+                ulong header = KnownDicomFiles.HashPrefix(result.HeaderSha256!);
                 if (known.HeaderBySop.TryGetValue(sop, out ulong kept))
                 {
                     bool identical = kept == header;
@@ -182,63 +225,9 @@ public sealed class DicomIngestJob
                     batch.AddInstance(parsed);
                 }
             }
-            if (batch.Count >= _options.BatchSize || batch.JsonBytes >= _options.MaxBatchJsonBytes) Flush();
+            if (batch.Count >= _options.BatchSize || batch.JsonBytes >= _options.MaxBatchJsonBytes) HandOver();
             Report(force: false);
         }
-    }
-
-    private static ParsedFile Parse(SourceFile file)
-    {
-        // The label names the file by its number in this run: paths carry patient names and never reach a message.
-        string label = "file #" + file.Sequence.ToString(CultureInfo.InvariantCulture);
-        try
-        {
-            using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            var result = DicomFileReader.ReadHeader(stream, label);
-            if (!result.IsSuccess) return new ParsedFile(file, result.Error, null, null, null, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(file.Size, 65536));
-            if (string.IsNullOrEmpty(result.Keys!.SopInstanceUid))
-                return new ParsedFile(file, new DicomReadError(label, 0, Udfs.Dicom.DicomTags.SOPInstanceUID, DicomReadErrorReason.InvalidStructure), null, null, null, result.HeaderBytes);
-            string json = DicomJson.Serialize(result.Dataset!);
-            string sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
-            return new ParsedFile(file, null, result.Keys, json, sha, result.HeaderBytes);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return new ParsedFile(file, new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, null, null, 0);
-        }
-    }
-
-    // Depth-first, names in ordinal order: the same order on every run and file system. Linked folders are not followed.
-    private static IEnumerable<string> EnumerateFiles(string root)
-    {
-        var folders = new Stack<string>();
-        folders.Push(root);
-        while (folders.Count > 0)
-        {
-            string folder = folders.Pop();
-            string[] files, subfolders;
-            try
-            {
-                files = Directory.GetFiles(folder);
-                subfolders = Directory.GetDirectories(folder);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            Array.Sort(files, StringComparer.Ordinal);
-            foreach (string file in files) yield return file;
-            Array.Sort(subfolders, StringComparer.Ordinal);
-            for (int i = subfolders.Length - 1; i >= 0; i--)
-                if ((File.GetAttributes(subfolders[i]) & FileAttributes.ReparsePoint) == 0) folders.Push(subfolders[i]);
-        }
-    }
-
-    private static long CountFiles(string root)
-    {
-        long n = 0;
-        foreach (string _ in EnumerateFiles(root)) n++;
-        return n;
     }
 
     private sealed record SourceFile(long Sequence, string Path, long Size, long ModifiedMicros)
@@ -246,7 +235,7 @@ public sealed class DicomIngestJob
         public DateTime ModifiedAt => DateTime.UnixEpoch.AddTicks(ModifiedMicros * 10);
     }
 
-    private sealed record ParsedFile(SourceFile File, DicomReadError? Error, DicomKeyAttributes? Keys, string? TagsJson, string? HeaderSha256, long BytesRead);
+    private sealed record ParsedFile(SourceFile File, ParsedDicomFile Result);
 
     /// <summary>The rows of one commit, column by column in schema order.</summary>
     private sealed class Batch(string runId, DateTimeOffset ingestedAt)
@@ -258,17 +247,17 @@ public sealed class DicomIngestJob
         public int Count => Instances[0].Count + Duplicates[0].Count + Errors[0].Count;
         public bool IsEmpty => Count == 0;
 
-        public void AddInstance(ParsedFile p) => JsonBytes += AddHeaderRow(Instances, p, p.TagsJson, kind: null);
+        public void AddInstance(ParsedFile p) => JsonBytes += AddHeaderRow(Instances, p, p.Result.TagsJson, kind: null);
 
         public void AddDuplicate(ParsedFile p, string kind) =>
-            JsonBytes += AddHeaderRow(Duplicates, p, kind == "conflict" ? p.TagsJson : null, kind);
+            JsonBytes += AddHeaderRow(Duplicates, p, kind == "conflict" ? p.Result.TagsJson : null, kind);
 
         private int AddHeaderRow(List<object?>[] columns, ParsedFile p, string? tagsJson, string? kind)
         {
             int c = AddFileColumns(columns, 0, p.File);
-            foreach (var key in DicomKeyAttributes.BronzeColumns) columns[c++].Add(BronzeTables.ToColumnValue(key.Get(p.Keys!)));
-            columns[c++].Add(p.BytesRead);
-            columns[c++].Add(p.HeaderSha256);
+            foreach (var key in DicomKeyAttributes.BronzeColumns) columns[c++].Add(BronzeTables.ToColumnValue(key.Get(p.Result.Keys!)));
+            columns[c++].Add(p.Result.BytesRead);
+            columns[c++].Add(p.Result.HeaderSha256);
             columns[c++].Add(tagsJson);
             if (kind is not null) columns[c++].Add(kind);
             AddRunColumns(columns, c);
@@ -283,13 +272,6 @@ public sealed class DicomIngestJob
             Errors[c++].Add(error.Tag?.ToString());
             Errors[c++].Add(error.ToString());
             AddRunColumns(Errors, c);
-        }
-
-        public void Clear()
-        {
-            foreach (var columns in new[] { Instances, Duplicates, Errors })
-                foreach (var column in columns) column.Clear();
-            JsonBytes = 0;
         }
 
         private static int AddFileColumns(List<object?>[] columns, int c, SourceFile file)

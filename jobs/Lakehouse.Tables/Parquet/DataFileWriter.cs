@@ -19,18 +19,21 @@ internal static class DataFileWriter
         var pqSchema = ParquetSchemaMapper.ToParquet(dataFields);
         var pqFields = pqSchema.Fields;
         var groups = new Dictionary<string, (Dictionary<string, string?> Values, List<int> Rows)>(StringComparer.Ordinal);
-        for (int r = 0; r < batch.RowCount; r++)
-        {
-            var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-            foreach (string pc in partitionColumns)
+        if (partitionColumns.Count == 0)
+            groups[""] = (new Dictionary<string, string?>(StringComparer.Ordinal), Enumerable.Range(0, batch.RowCount).ToList());
+        else
+            for (int r = 0; r < batch.RowCount; r++)
             {
-                int idx = IndexOf(batch.Schema, pc);
-                values[pc] = PartitionValues.Serialize(idx < 0 ? null : batch.Columns[idx][r], tableSchema.Find(pc)!.Type);
+                var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+                foreach (string pc in partitionColumns)
+                {
+                    int idx = IndexOf(batch.Schema, pc);
+                    values[pc] = PartitionValues.Serialize(idx < 0 ? null : batch.Columns[idx][r], tableSchema.Find(pc)!.Type);
+                }
+                string key = string.Join("\u0001", partitionColumns.Select(pc => values[pc] is { } v ? "v" + v : "n"));
+                if (!groups.TryGetValue(key, out var g)) groups[key] = g = (values, []);
+                g.Rows.Add(r);
             }
-            string key = string.Join("\u0001", partitionColumns.Select(pc => values[pc] is { } v ? "v" + v : "n"));
-            if (!groups.TryGetValue(key, out var g)) groups[key] = g = (values, []);
-            g.Rows.Add(r);
-        }
 
         var adds = new List<AddFile>();
         string ext = compression == CompressionMethod.Zstd ? "zstd" : "snappy";
@@ -42,7 +45,7 @@ internal static class DataFileWriter
             string absolute = Path.Combine(table, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(absolute)!);
             var stats = new StatsCollector(dataFields);
-            foreach (int r in rowIndexes) stats.Add(batch.Row(r));
+            stats.Add(batch, rowIndexes);
             using (var stream = new FileStream(absolute, FileMode.CreateNew, FileAccess.Write))
             {
                 if (ColumnarWriter.Supports(dataFields))

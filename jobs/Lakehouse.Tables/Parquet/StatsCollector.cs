@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lakehouse.Tables.Schema;
+using Lakehouse.Tables.Transaction;
 
 namespace Lakehouse.Tables.Parquet;
 
@@ -45,18 +46,49 @@ internal sealed class StatsCollector
     public void Add(IReadOnlyDictionary<string, object?> row)
     {
         _rows++;
+        foreach (var leaf in _leaves) Observe(leaf, ValueAt(row.GetValueOrDefault(leaf.Path[0]), leaf.Path));
+    }
+
+    /// <summary>
+    /// Adds rows <paramref name="rows"/> of <paramref name="batch"/> column by column: no row dictionaries, so the cost is
+    /// one pass per column (the writer's hot path).
+    /// </summary>
+    public void Add(ColumnBatch batch, IReadOnlyList<int> rows)
+    {
+        _rows += rows.Count;
         foreach (var leaf in _leaves)
         {
-            object? v = row.GetValueOrDefault(leaf.Path[0]);
-            for (int i = 1; i < leaf.Path.Length && v is not null; i++)
-                v = v is IReadOnlyDictionary<string, object?> d ? d.GetValueOrDefault(leaf.Path[i])
-                    : v is IDictionary<string, object?> d2 ? d2.TryGetValue(leaf.Path[i], out var x) ? x : null : null;
-            if (v is null) { leaf.Nulls++; continue; }
-            if (leaf.NoMinMax) continue;
-            if (v is double dbl && !double.IsFinite(dbl) || v is float flt && !float.IsFinite(flt)) { leaf.NoMinMax = true; continue; }
-            if (leaf.Min is null || Compare(v, leaf.Min) < 0) leaf.Min = v;
-            if (leaf.Max is null || Compare(v, leaf.Max) > 0) leaf.Max = v;
+            int c = IndexOf(batch.Schema, leaf.Path[0]);
+            if (c < 0) { leaf.Nulls += rows.Count; continue; }
+            var column = batch.Columns[c];
+            if (leaf.Path.Length == 1)
+                foreach (int r in rows) Observe(leaf, column[r]);
+            else
+                foreach (int r in rows) Observe(leaf, ValueAt(column[r], leaf.Path));
         }
+    }
+
+    private static object? ValueAt(object? v, string[] path)
+    {
+        for (int i = 1; i < path.Length && v is not null; i++)
+            v = v is IReadOnlyDictionary<string, object?> d ? d.GetValueOrDefault(path[i])
+                : v is IDictionary<string, object?> d2 ? d2.TryGetValue(path[i], out var x) ? x : null : null;
+        return v;
+    }
+
+    private static void Observe(Leaf leaf, object? v)
+    {
+        if (v is null) { leaf.Nulls++; return; }
+        if (leaf.NoMinMax) return;
+        if (v is double dbl && !double.IsFinite(dbl) || v is float flt && !float.IsFinite(flt)) { leaf.NoMinMax = true; return; }
+        if (leaf.Min is null || Compare(v, leaf.Min) < 0) leaf.Min = v;
+        if (leaf.Max is null || Compare(v, leaf.Max) > 0) leaf.Max = v;
+    }
+
+    private static int IndexOf(Schema.StructType schema, string name)
+    {
+        for (int i = 0; i < schema.Fields.Count; i++) if (schema.Fields[i].Name == name) return i;
+        return -1;
     }
 
     public string ToJson()
@@ -91,18 +123,18 @@ internal sealed class StatsCollector
         _ => ((IComparable)a).CompareTo(b),
     };
 
-    /// <summary>Code-point (= UTF-8 byte) order, which differs from UTF-16 ordinal order above U+D800.</summary>
+    /// <summary>
+    /// Code-point (= UTF-8 byte) order. UTF-16 ordinal order agrees with it except where a surrogate (a code point above
+    /// U+FFFF) meets a BMP char at or above U+E000, so only the first differing char needs a look (the prefix compare is vectorized).
+    /// </summary>
     internal static int Utf8Order(string a, string b)
     {
-        var ea = a.EnumerateRunes();
-        var eb = b.EnumerateRunes();
-        while (true)
-        {
-            bool ha = ea.MoveNext(), hb = eb.MoveNext();
-            if (!ha || !hb) return ha ? 1 : hb ? -1 : 0;
-            int c = ea.Current.Value.CompareTo(eb.Current.Value);
-            if (c != 0) return c;
-        }
+        int i = a.AsSpan().CommonPrefixLength(b);
+        if (i == a.Length || i == b.Length) return a.Length.CompareTo(b.Length);
+        char x = a[i], y = b[i];
+        bool xs = char.IsSurrogate(x), ys = char.IsSurrogate(y);
+        if (xs != ys) return xs ? 1 : -1;
+        return x.CompareTo(y);
     }
 
     private static JsonNode Format(object v, DeltaType type, bool isMax)

@@ -151,6 +151,33 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
         }
     }
 
+    [Fact]
+    public void A_failing_table_write_stops_the_run_with_its_error_keeps_committed_batches_and_a_rerun_finishes()
+    {
+        using var dir = new TempDirectory("ingest-write-fails");
+        string lakeRoot = dir.Combine("lake");
+        var lake = new LakeStore(lakeRoot);
+        // A file where bronze.dicom_duplicates must go: the table cannot be created when the first duplicate is written,
+        // on the writer thread, while parsing goes on.
+        string blocker = lake.PathOf(BronzeTables.DicomDuplicates);
+        Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
+        File.WriteAllText(blocker, "not a table");
+        var options = new DicomIngestOptions(fx.DicomRoot) { BatchSize = 10, Parallelism = 2 };
+
+        var run = Task.Run(() => new DicomIngestJob(lake, options).Run());
+        ((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromMinutes(2)).Should().BeTrue("a write failure ends the run instead of leaving it waiting for a writer that is gone");
+        run.IsFaulted.Should().BeTrue("the run fails with the write's error");
+        run.Exception!.InnerException.Should().BeAssignableTo<IOException>();
+        DeltaTable.Exists(lake.PathOf(BronzeTables.DicomInstances)).Should().BeTrue("batches committed before the failure stay");
+
+        File.Delete(blocker);
+        new DicomIngestJob(lake, options).Run();
+        var clean = new LakeStore(dir.Combine("clean"));
+        new DicomIngestJob(clean, new DicomIngestOptions(fx.DicomRoot)).Run();
+        foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
+            Keys(lake.PathOf(table), table).Should().BeEquivalentTo(Keys(clean.PathOf(table), table), $"{table} after the rerun equals a clean run");
+    }
+
     private static List<string> Keys(string tableDir, Engine.LakeTableName table) =>
         !DeltaTable.Exists(tableDir) ? [] : DeltaTable.Open(tableDir).Snapshot().ReadRows()
             .Select(r => table == BronzeTables.DicomInstances ? (string)r["sop_instance_uid"]! + "|" + (string)r["source_path"]! : (string)r["source_path"]! + "|" + r.GetValueOrDefault("kind")).ToList();

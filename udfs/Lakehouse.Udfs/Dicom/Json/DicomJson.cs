@@ -30,6 +30,16 @@ public static class DicomJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// Writes a data set as UTF-8 JSON into <paramref name="output"/> (e.g. a reused buffer, so a caller that also hashes
+    /// the bytes encodes the text once).
+    /// </summary>
+    public static void SerializeUtf8(DicomDataset dataset, IBufferWriter<byte> output, bool excludePixelData = true)
+    {
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        Write(writer, dataset, excludePixelData);
+    }
+
     /// <summary>Writes a data set as one JSON object.</summary>
     public static void Write(Utf8JsonWriter writer, DicomDataset dataset, bool excludePixelData = true) =>
         WriteDataset(writer, dataset, DicomKeyAttributes.CharacterSetOf(dataset), excludePixelData);
