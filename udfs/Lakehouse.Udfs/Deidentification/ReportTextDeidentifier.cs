@@ -65,10 +65,14 @@ public static class ReportTextDeidentifier
     private static readonly Regex Institution = new(
         @"\b(?:[A-Z][A-Za-z'&.-]*\s+(?:(?:and|of|for|the|&)\s+)?){1,5}(?:Hospital|Medical Cent(?:er|re)|Clinic|Health Cent(?:er|re)|Health System|Cancer Cent(?:er|re)|Cancer Institute|Institute|Infirmary|Imaging Cent(?:er|re)|Radiology|Heart and Vascular)\b"
         + @"|\b(?:Klinikum|Universitätsklinikum|Hospital|Clinic)\s+(?:of\s+)?[A-Z][\w-]+", Opts);
-    private static readonly Regex TitledName = new(@"\b(?<t>Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)(?<p>\.?\s+)[A-Z][A-Za-z'-]+(?:,?\s+[A-Z]\.)?(?:\s+[A-Z][A-Za-z'-]+)?", Opts);
+    private static readonly Regex TitledName = new(@"\b(?<t>Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)(?<p>\.?\s+)\p{Lu}[\p{L}'-]+(?:,?\s+\p{Lu}\.)?(?:\s+\p{Lu}[\p{L}'-]+)?", Opts);
     private static readonly Regex LabelledName = new(
-        @"(?<l>\b(?i:patient(?: name)?|name|physician|referring(?: physician)?|attending|radiologist|dictated by|signed by|read by|reported by|reviewed by|technologist|cc)\s*:?\s+)"
-        + @"[A-Z][A-Za-z'-]+(?:,\s*[A-Z][A-Za-z'-]+|(?:\s+[A-Z]\.?)?\s+[A-Z][A-Za-z'-]+)", Opts);
+        @"(?<l>\b(?i:patient(?: name)?|name|physician|referring(?: physician)?|attending|radiologist|dictated by|signed by|read by|reported by|reviewed by|technologist|cc)\s*(?<c>:?)\s+)"
+        + @"(?<n>\p{Lu}[\p{L}'-]+(?:,\s*\p{Lu}[\p{L}'-]+|(?:\s+\p{Lu}\.?)?\s+\p{Lu}[\p{L}'-]+))", Opts);
+    // A number after a phone label, in any national format ("Tel. 03-2464-9567", "phone 040 555 0123"); ≥ 7 digits checked on match.
+    private static readonly Regex LabelledPhone = new(
+        @"(?<l>\b(?i:phone|telephone|tel|fax|mobile|cell|reached at)\b\.?\s*(?:(?i:no|number|nr)\.?\s*)?[:#]?\s*)\+?\(?\d[\d\s()./-]{5,}\d", Opts);
+    private static readonly Regex Word = new(@"[\p{L}][\p{L}'-]*", Opts);
     private static readonly Regex LabelledId = new(
         @"(?<l>\b(?i:MRN|MR#|medical record(?: number)?|patient id|accession(?: number| no\.?| #)?|acc\.?|account(?: number)?|ssn|id)\s*[:#]?\s*)(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{2,}", Opts);
     private static readonly Regex IdLike = new(@"\b[A-Za-z]{0,8}-?\d{5,}[A-Za-z0-9-]*\b", Opts);
@@ -84,12 +88,16 @@ public static class ReportTextDeidentifier
         if (text.Length == 0) return text;
         string s = text;
         // Caller-known values first: they are exact and beat every pattern.
-        foreach (string id in context.KnownIdentifiers.Where(v => v.Trim().Length >= 3).Select(v => v.Trim()).OrderByDescending(v => v.Length))
+        // A value made only of department words ("RADIOLOGY", "PORTABLE") identifies nobody: scrubbing it would blank
+        // that word in every report of the site.
+        foreach (string id in KnownValues(context.KnownIdentifiers))
             s = ReplaceWhole(s, id, IdToken);
-        foreach (string inst in context.InstitutionNames.Where(v => v.Trim().Length >= 3).Select(v => v.Trim()).OrderByDescending(v => v.Length))
+        foreach (string inst in KnownValues(context.InstitutionNames))
             s = ReplaceWhole(s, inst, InstitutionToken);
-        foreach (string part in NameParts(context.KnownNames))
-            s = ReplaceWhole(s, part, NameToken);
+        var parts = NameParts(context.KnownNames).ToList();
+        foreach (string part in parts)
+            if (!ScrubVocabulary.IsCommonWord(part)) s = ReplaceWhole(s, part, NameToken);
+        if (parts.Exists(p => ScrubVocabulary.IsCommonWord(p))) s = ReplaceCommonNameParts(s, parts);
 
         s = Email.Replace(s, EmailToken);
         s = Url.Replace(s, UrlToken);
@@ -104,16 +112,104 @@ public static class ReportTextDeidentifier
 
         s = Ssn.Replace(s, IdToken);
         s = Phone.Replace(s, PhoneToken);
+        s = LabelledPhone.Replace(s, LabelledPhoneEvaluator);
         s = Street.Replace(s, AddressToken);
         s = GermanStreet.Replace(s, AddressToken);
         s = CityStateZip.Replace(s, AddressToken);
-        s = Institution.Replace(s, InstitutionToken);
+        s = Institution.Replace(s, InstitutionEvaluator);
         s = TitledName.Replace(s, m => m.Groups["t"].Value + m.Groups["p"].Value + NameToken);
-        s = LabelledName.Replace(s, m => m.Groups["l"].Value + NameToken);
+        s = LabelledName.Replace(s, LabelledNameEvaluator);
         s = LabelledId.Replace(s, m => m.Groups["l"].Value + IdToken);
         s = IdLike.Replace(s, IdToken);
         return s;
     }
+
+    private static readonly MatchEvaluator LabelledPhoneEvaluator = m =>
+    {
+        int digits = 0;
+        foreach (char c in m.ValueSpan) if (char.IsAsciiDigit(c)) digits++;
+        return digits >= 7 ? m.Groups["l"].Value + PhoneToken : m.Value;
+    };
+
+    /// <summary>
+    /// An institution match made only of department and ordinary words ("Department of Radiology", "Interventional Radiology",
+    /// "Clinic Visit") is kept; otherwise leading ordinary words ("The", "Outside") stay and the rest is scrubbed.
+    /// </summary>
+    private static readonly MatchEvaluator InstitutionEvaluator = m =>
+    {
+        string value = m.Value;
+        int keep = -1;
+        bool allGeneric = true;
+        for (var w = Word.Match(value); w.Success; w = w.NextMatch())
+        {
+            bool common = ScrubVocabulary.IsCommonWord(w.ValueSpan);
+            if (!common && keep < 0) keep = w.Index;
+            if (!common && !ScrubVocabulary.Departments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(w.ValueSpan)) allGeneric = false;
+        }
+        if (allGeneric || keep < 0) return value;
+        return string.Concat(value.AsSpan(0, keep), InstitutionToken);
+    };
+
+    /// <summary>
+    /// After a label with a colon ("Patient: Rose May") a name is expected: kept only when every word is an ordinary word.
+    /// Without a colon ("PATIENT HAS CHEST PAIN") one ordinary word means it is not a name.
+    /// </summary>
+    private static readonly MatchEvaluator LabelledNameEvaluator = m =>
+    {
+        bool colon = m.Groups["c"].Length > 0;
+        int words = 0, common = 0;
+        for (var w = Word.Match(m.Groups["n"].Value); w.Success; w = w.NextMatch())
+        {
+            words++;
+            if (ScrubVocabulary.IsCommonWord(w.ValueSpan)) common++;
+        }
+        bool name = colon ? common < words : common == 0;
+        return name ? m.Groups["l"].Value + NameToken : m.Value;
+    };
+
+    /// <summary>Known values of at least three characters that are not department words only, longest first.</summary>
+    private static IEnumerable<string> KnownValues(IReadOnlyList<string> values) =>
+        values.Select(v => v.Trim()).Where(v => v.Length >= 3 && !ScrubVocabulary.IsDepartmentOnly(v)).OrderByDescending(v => v.Length);
+
+    /// <summary>
+    /// Known name parts that are ordinary words ("May", "Rose", "White") are scrubbed only beside another part of the name, a
+    /// name token or a title: "Rose May", "MAY, ROSE", "Mrs. May", "[NAME] White"; "may represent" and "white matter" stay.
+    /// </summary>
+    private static string ReplaceCommonNameParts(string text, List<string> parts)
+    {
+        var known = new HashSet<string>(parts, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        var words = new List<(int Index, int Length)>();
+        for (var w = Word.Match(text); w.Success; w = w.NextMatch()) words.Add((w.Index, w.Length));
+        StringBuilder? sb = null;
+        int copied = 0;
+        for (int i = 0; i < words.Count; i++)
+        {
+            var (index, length) = words[i];
+            var word = text.AsSpan(index, length);
+            if (!ScrubVocabulary.IsCommonWord(word) || !known.Contains(word)) continue;
+            bool before = i > 0 && Adjacent(text, words[i - 1].Index + words[i - 1].Length, index)
+                && (known.Contains(text.AsSpan(words[i - 1].Index, words[i - 1].Length)) || Titles.GetAlternateLookup<ReadOnlySpan<char>>().Contains(text.AsSpan(words[i - 1].Index, words[i - 1].Length))
+                    || IsNameToken(text, words[i - 1].Index, words[i - 1].Length));
+            bool after = i + 1 < words.Count && Adjacent(text, index + length, words[i + 1].Index)
+                && (known.Contains(text.AsSpan(words[i + 1].Index, words[i + 1].Length)) || IsNameToken(text, words[i + 1].Index, words[i + 1].Length));
+            if (!before && !after) continue;
+            sb ??= new StringBuilder(text.Length);
+            sb.Append(text, copied, index - copied).Append(NameToken);
+            copied = index + length;
+        }
+        return sb is null ? text : sb.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    /// <summary>Only spaces, commas, periods, carets and the brackets of a token between two words.</summary>
+    private static bool Adjacent(string text, int from, int to)
+    {
+        for (int k = from; k < to; k++)
+            if (text[k] is not (' ' or ',' or '.' or '^' or '[' or ']' or '\t')) return false;
+        return true;
+    }
+
+    private static bool IsNameToken(string text, int index, int length) =>
+        index > 0 && text[index - 1] == '[' && text.AsSpan(index - 1).StartsWith(NameToken, StringComparison.Ordinal) && length == NameToken.Length - 2;
 
     /// <summary>Name components of at least two letters, titles and initials left out, longest first.</summary>
     internal static IEnumerable<string> NameParts(IEnumerable<string> names) =>
