@@ -4,6 +4,7 @@ using Lakehouse.Jobs.Labels;
 using Lakehouse.Jobs.Sample;
 using Lakehouse.Testing;
 using Lakehouse.Udfs.Deidentification;
+using Lakehouse.Udfs.Labeling;
 
 namespace Lakehouse.Benchmarks.Deidentification;
 
@@ -24,10 +25,23 @@ public sealed class ScrubEvalCommand : IBenchmarkCommand
 
     public int Run(string[] args)
     {
-        var iu = ReadIu(RepoPaths.SharedFile("reports", "gold-dev.csv"));
+        var gold = ReadGold(RepoPaths.SharedFile("reports", "gold-dev.csv"));
+        var iu = gold.Select(g => g.Text).ToList();
         var empty = new ReportScrubContext();
         Console.WriteLine($"IU/Open-i dev: {iu.Count} reports, empty context (no known values), no date shift");
         Evaluate(iu.Select(t => (t, empty)).ToList(), _ => false);
+        // A site whose department/station values are words ("RADIOLOGY", "PORTABLE") and a patient whose names are words.
+        var wordy = new ReportScrubContext
+        {
+            KnownNames = ["WHITE^MAY", "CLEAR^MARK"],
+            InstitutionNames = ["RADIOLOGY", "PORTABLE"],
+        };
+        Console.WriteLine($"\nIU/Open-i dev, context: names WHITE^MAY and CLEAR^MARK, department RADIOLOGY, station PORTABLE");
+        Evaluate(iu.Select(t => (t, wordy)).ToList(), _ => false);
+        Console.WriteLine("\nlabeler micro F1 (positive vs rest, 14 observations) on the IU/Open-i dev reports:");
+        Console.WriteLine($"  raw text                      {MicroF1(gold, g => g.Text):F4}");
+        Console.WriteLine($"  scrubbed, empty context       {MicroF1(gold, g => ReportTextDeidentifier.Scrub(g.Text, empty)):F4}");
+        Console.WriteLine($"  scrubbed, wordy context above {MicroF1(gold, g => ReportTextDeidentifier.Scrub(g.Text, wordy)):F4}");
 
         using var dir = new TempDirectory("scrub-eval");
         SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = dir.Path, Patients = 50, Seed = 1 });
@@ -136,15 +150,41 @@ public sealed class ScrubEvalCommand : IBenchmarkCommand
 
     private static bool DateLike(string span) => span.Count(char.IsAsciiDigit) >= 6 && span.Count(c => c is '/' or '-' or '.') >= 2 && span.Length <= 12;
 
-    private static List<string> ReadIu(string path)
+    private static double MicroF1(List<GoldReport> gold, Func<GoldReport, string> text)
+    {
+        var labeler = ReportLabeler.Default;
+        int tp = 0, fp = 0, fn = 0;
+        foreach (var g in gold)
+        {
+            var labels = labeler.Label(text(g));
+            foreach (var o in ChexpertObservations.All)
+            {
+                bool truth = g.Positive[(int)o], predicted = labels[o] == MentionLabel.Positive;
+                if (predicted && truth) tp++;
+                else if (predicted) fp++;
+                else if (truth) fn++;
+            }
+        }
+        return 2.0 * tp / (2 * tp + fp + fn);
+    }
+
+    private sealed record GoldReport(string Text, bool[] Positive);
+
+    private static List<GoldReport> ReadGold(string path)
     {
         using var reader = new StreamReader(path);
-        var result = new List<string>();
+        var result = new List<GoldReport>();
+        int[]? columns = null;
         int text = -1;
         foreach (var record in CsvRecordReader.Read(reader, Path.GetFileName(path)))
         {
-            if (text < 0) { text = Array.IndexOf(record.Fields, "text"); continue; }
-            result.Add(record.Fields[text]);
+            if (columns is null)
+            {
+                columns = ChexpertObservations.All.Select(o => Array.IndexOf(record.Fields, o.DisplayName())).ToArray();
+                text = Array.IndexOf(record.Fields, "text");
+                continue;
+            }
+            result.Add(new GoldReport(record.Fields[text], columns.Select(c => record.Fields[c].Trim() == "1").ToArray()));
         }
         return result;
     }

@@ -111,6 +111,7 @@ public class ReportTextDeidentifierTests
     [InlineData("IMPRESSION: No acute cardiopulmonary abnormality. Endotracheal tube 4 cm above the carina.")]
     [InlineData("Right internal jugular central venous catheter tip in the SVC. Cardiac pacemaker leads intact.")]
     [InlineData("Clinic Visit scheduled. Hospital Course uncomplicated.")]
+    [InlineData("Chest X-Ray, MRN pending.")]
     [InlineData("Comparison: CT chest without contrast. Technique: PA and lateral views.")]
     [InlineData("Mild degenerative change of the thoracic spine at T7-8. Heart size 12 cm.")]
     public void Clinical_text_comes_out_unchanged(string text) => ReportTextDeidentifier.Scrub(text, SiteContext).Should().Be(text);
@@ -142,6 +143,10 @@ public class ReportTextDeidentifierTests
     [InlineData("Transferred from Mercy Medical Center.", "Transferred from [INSTITUTION].")]
     [InlineData("Outside films from The Riverside Radiology Group reviewed.", "Outside films from The [INSTITUTION] Group reviewed.")]
     [InlineData("HARBORVIEW NORTH ANNEX", "[INSTITUTION]")]
+    [InlineData("Outside study from Fjordvik Sykehus.", "Outside study from [INSTITUTION].")]
+    [InlineData("Seen at Ålesund Sjukehus.", "Seen at [INSTITUTION].")]
+    [InlineData("ADDENDUM to accession E8088474 (James Phillips, MRN 4471902):", "ADDENDUM to accession [ID] ([NAME], MRN [ID]):")]
+    [InlineData("ADDENDUM (JAMES PHILLIPS, MRN 4471902)", "ADDENDUM ([NAME], MRN [ID])")]
     [InlineData("Acquired on CT_SCANNER in room 2.", "Acquired on [INSTITUTION] in room 2.")]
     public void Phi_sentences_are_still_masked(string text, string expected) => ReportTextDeidentifier.Scrub(text, SiteContext).Should().Be(expected);
 

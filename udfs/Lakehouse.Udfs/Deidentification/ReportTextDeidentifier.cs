@@ -63,12 +63,14 @@ public static class ReportTextDeidentifier
     private static readonly Regex GermanStreet = new(@"\b[A-ZÄÖÜ][a-zäöüß]+(?:strasse|straße|weg|platz|gasse|allee|ring)\s+\d+[a-z]?(?:,\s*\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+)?", Opts);
     private static readonly Regex CityStateZip = new(@"\b(?:[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2},\s*)?[A-Z]{2}\s+\d{5}(?:-\d{4})?\b", Opts);
     private static readonly Regex Institution = new(
-        @"\b(?:[A-Z][A-Za-z'&.-]*\s+(?:(?:and|of|for|the|&)\s+)?){1,5}(?:Hospital|Medical Cent(?:er|re)|Clinic|Health Cent(?:er|re)|Health System|Cancer Cent(?:er|re)|Cancer Institute|Institute|Infirmary|Imaging Cent(?:er|re)|Radiology|Heart and Vascular)\b"
+        @"\b(?:\p{Lu}[\p{L}'&.-]*\s+(?:(?:and|of|for|the|&)\s+)?){1,5}(?:Hospital|Medical Cent(?:er|re)|Clinic|Health Cent(?:er|re)|Health System|Cancer Cent(?:er|re)|Cancer Institute|Institute|Infirmary|Imaging Cent(?:er|re)|Radiology|Heart and Vascular|Sykehus|Sjukehus|Krankenhaus|Klinik|Kliniken|Spital|Ziekenhuis)\b"
         + @"|\b(?:Klinikum|Universitätsklinikum|Hospital|Clinic)\s+(?:of\s+)?[A-Z][\w-]+", Opts);
     private static readonly Regex TitledName = new(@"\b(?<t>Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)(?<p>\.?\s+)\p{Lu}[\p{L}'-]+(?:,?\s+\p{Lu}\.)?(?:\s+\p{Lu}[\p{L}'-]+)?", Opts);
     private static readonly Regex LabelledName = new(
         @"(?<l>\b(?i:patient(?: name)?|name|physician|referring(?: physician)?|attending|radiologist|dictated by|signed by|read by|reported by|reviewed by|technologist|cc)\s*(?<c>:?)\s+)"
         + @"(?<n>\p{Lu}[\p{L}'-]+(?:,\s*\p{Lu}[\p{L}'-]+|(?:\s+\p{Lu}\.?)?\s+\p{Lu}[\p{L}'-]+))", Opts);
+    // A name written right before the patient's record number: "(James Phillips, MRN 123)".
+    private static readonly Regex NameBeforeId = new(@"(?<l>)(?<n>\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+){1,2})(?=,?\s+(?:MRN|MR#|DOB)\b)", Opts);
     // A number after a phone label, in any national format ("Tel. 03-2464-9567", "phone 040 555 0123"); ≥ 7 digits checked on match.
     private static readonly Regex LabelledPhone = new(
         @"(?<l>\b(?i:phone|telephone|tel|fax|mobile|cell|reached at)\b\.?\s*(?:(?i:no|number|nr)\.?\s*)?[:#]?\s*)\+?\(?\d[\d\s()./-]{5,}\d", Opts);
@@ -119,6 +121,7 @@ public static class ReportTextDeidentifier
         s = Institution.Replace(s, InstitutionEvaluator);
         s = TitledName.Replace(s, m => m.Groups["t"].Value + m.Groups["p"].Value + NameToken);
         s = LabelledName.Replace(s, LabelledNameEvaluator);
+        s = NameBeforeId.Replace(s, LabelledNameEvaluator);
         s = LabelledId.Replace(s, m => m.Groups["l"].Value + IdToken);
         s = IdLike.Replace(s, IdToken);
         return s;
