@@ -151,6 +151,14 @@ public class ReportTextDeidentifierTests
     public void Phi_sentences_are_still_masked(string text, string expected) => ReportTextDeidentifier.Scrub(text, SiteContext).Should().Be(expected);
 
     [Fact]
+    public void Name_parts_that_are_report_words_are_kept_alone_and_other_parts_are_masked_everywhere()
+    {
+        var ctx = new ReportScrubContext { KnownNames = ["BAKER^GREEN^FRANK"] };
+        ReportTextDeidentifier.Scrub("Small Baker cyst. Frank hemorrhage absent. Green tolerated it. FRANK BAKER called.", ctx)
+            .Should().Be("Small Baker cyst. Frank hemorrhage absent. [NAME] tolerated it. [NAME] [NAME] called.");
+    }
+
+    [Fact]
     public void Department_words_only_are_not_treated_as_known_values_but_station_codes_are()
     {
         ScrubVocabulary.IsDepartmentOnly("RADIOLOGY").Should().BeTrue();

@@ -25,6 +25,9 @@ public sealed record ReportScrubContext
 /// titled and labelled names, IDs, phone numbers, e-mail addresses, URLs, street addresses and ZIP codes, institution
 /// names, and dates (shifted by the patient's <see cref="DateShift"/>, in the format they were written in).
 /// Replacement tokens: [NAME], [ID], [PHONE], [ADDRESS], [EMAIL], [URL], [INSTITUTION], [DATE].
+/// Clinical text is kept (labeling reads it): known values made only of department words ("RADIOLOGY", "PORTABLE"), name
+/// parts that are ordinary words away from the rest of the name ("may", "white"), and institution or labelled-name matches
+/// made of clinical words ("Department of Radiology", "PATIENT WITH CHEST PAIN") are left as written; see the README.
 /// </summary>
 public static class ReportTextDeidentifier
 {
@@ -147,7 +150,7 @@ public static class ReportTextDeidentifier
         {
             bool common = ScrubVocabulary.IsCommonWord(w.ValueSpan);
             if (!common && keep < 0) keep = w.Index;
-            if (!common && !ScrubVocabulary.Departments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(w.ValueSpan)) allGeneric = false;
+            if (!common && !ScrubVocabulary.IsDepartmentWord(w.ValueSpan)) allGeneric = false;
         }
         if (allGeneric || keep < 0) return value;
         return string.Concat(value.AsSpan(0, keep), InstitutionToken);
@@ -181,6 +184,7 @@ public static class ReportTextDeidentifier
     private static string ReplaceCommonNameParts(string text, List<string> parts)
     {
         var known = new HashSet<string>(parts, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        var titles = Titles.GetAlternateLookup<ReadOnlySpan<char>>();
         var words = new List<(int Index, int Length)>();
         for (var w = Word.Match(text); w.Success; w = w.NextMatch()) words.Add((w.Index, w.Length));
         StringBuilder? sb = null;
@@ -190,11 +194,18 @@ public static class ReportTextDeidentifier
             var (index, length) = words[i];
             var word = text.AsSpan(index, length);
             if (!ScrubVocabulary.IsCommonWord(word) || !known.Contains(word)) continue;
-            bool before = i > 0 && Adjacent(text, words[i - 1].Index + words[i - 1].Length, index)
-                && (known.Contains(text.AsSpan(words[i - 1].Index, words[i - 1].Length)) || Titles.GetAlternateLookup<ReadOnlySpan<char>>().Contains(text.AsSpan(words[i - 1].Index, words[i - 1].Length))
-                    || IsNameToken(text, words[i - 1].Index, words[i - 1].Length));
-            bool after = i + 1 < words.Count && Adjacent(text, index + length, words[i + 1].Index)
-                && (known.Contains(text.AsSpan(words[i + 1].Index, words[i + 1].Length)) || IsNameToken(text, words[i + 1].Index, words[i + 1].Length));
+            bool before = false, after = false;
+            if (i > 0 && Adjacent(text, words[i - 1].Index + words[i - 1].Length, index))
+            {
+                var (pi, pl) = words[i - 1];
+                var prev = text.AsSpan(pi, pl);
+                before = known.Contains(prev) || titles.Contains(prev) || IsNameToken(text, pi, pl);
+            }
+            if (i + 1 < words.Count && Adjacent(text, index + length, words[i + 1].Index))
+            {
+                var (ni, nl) = words[i + 1];
+                after = known.Contains(text.AsSpan(ni, nl)) || IsNameToken(text, ni, nl);
+            }
             if (!before && !after) continue;
             sb ??= new StringBuilder(text.Length);
             sb.Append(text, copied, index - copied).Append(NameToken);

@@ -34,15 +34,16 @@ internal static class ScrubVocabulary
         // Function words and report verbs that follow labels in all-caps text.
         "a", "an", "the", "is", "was", "has", "had", "have", "with", "without", "and", "or", "of", "in", "on", "at", "to", "for",
         "no", "not", "none", "may", "might", "can", "will", "be", "been", "are", "were", "denies", "presents", "presented",
-        "reports", "complains", "underwent", "status", "post", "history", "hx", "s/p", "is", "who", "which", "that", "this",
+        "reports", "complains", "underwent", "status", "post", "history", "hx", "s/p", "who", "which", "that", "this",
         "male", "female", "man", "woman", "boy", "girl", "year", "years", "old", "yo", "new", "prior", "previous", "follow", "up",
-        "known", "unknown", "visit", "course", "stay", "admission", "note", "notes", "records", "outside", "seen", "from", "transferred", "referred", "admitted", "identified", "positioned", "supine", "upright", "erect", "prone", "seated", "by", "per", "as", "see",
-        // Names that are everyday words.
-        "rose", "mark", "bill", "will", "hope", "grace", "joy", "faith", "art", "long", "white", "black", "brown", "green", "gray",
-        "grey", "young", "small", "short", "hill", "wood", "field", "stone", "rich", "king", "bishop", "page", "mason", "hunter",
-        "baker", "cook", "best", "bell", "hart", "free", "fair", "noble", "sharp", "strong", "wise", "love", "child", "ward",
-        "hall", "price", "case", "low", "high", "early", "late", "bright", "major", "minor", "dean", "rule", "frank", "sunny",
-        "april", "june", "august", "summer", "winter", "day", "major", "cross", "little", "large", "mild", "moderate", "severe",
+        "known", "unknown", "visit", "course", "stay", "admission", "note", "notes", "records", "outside", "seen", "from",
+        "transferred", "referred", "admitted", "identified", "positioned", "supine", "upright", "erect", "prone", "seated", "by",
+        "per", "as", "see",
+        // Names that are also words of report text ("may represent", "white matter", "frank hemorrhage", "Baker cyst"). Names
+        // that are rare in reports (Green, King, Young) are not listed: they are scrubbed wherever they occur.
+        "rose", "mark", "will", "long", "white", "black", "gray", "grey", "small", "short", "low", "high", "early", "late",
+        "major", "minor", "large", "little", "cross", "field", "case", "rule", "free", "fair", "bright", "best", "hope", "frank",
+        "ward", "stone", "baker", "child", "sharp", "day", "mild", "moderate", "severe",
         // Clinical words (sections, anatomy, findings, devices).
         "findings", "impression", "indication", "indications", "technique", "comparison", "conclusion", "exam", "examination",
         "clinical", "procedure", "addendum", "report", "radiology", "department", "portable", "normal", "abnormal", "stable",
@@ -73,6 +74,9 @@ internal static class ScrubVocabulary
         }
         return any;
     }
+
+    /// <summary>True when <paramref name="word"/> is a department word (see <see cref="Departments"/>).</summary>
+    public static bool IsDepartmentWord(ReadOnlySpan<char> word) => Departments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
 
     /// <summary>True when <paramref name="word"/> is an ordinary word (see <see cref="CommonWords"/>).</summary>
     public static bool IsCommonWord(ReadOnlySpan<char> word) => CommonWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
