@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Lakehouse.Udfs.Deidentification;
 
 namespace Lakehouse.Udfs.Tests.Deidentification;
@@ -156,6 +157,27 @@ public class ReportTextDeidentifierTests
         var ctx = new ReportScrubContext { KnownNames = ["BAKER^GREEN^FRANK"] };
         ReportTextDeidentifier.Scrub("Small Baker cyst. Frank hemorrhage absent. Green tolerated it. FRANK BAKER called.", ctx)
             .Should().Be("Small Baker cyst. Frank hemorrhage absent. [NAME] tolerated it. [NAME] [NAME] called.");
+    }
+
+    [Fact]
+    public void Descriptor_cleaning_keeps_department_and_station_words_of_the_same_header()
+    {
+        // Department (0008,1040) RADIOLOGY and station (0008,1010) PORTABLE are identifiers of the header; the descriptor
+        // keeps those words but loses the patient's name and the device serial number.
+        var input = new JsonObject
+        {
+            ["00100010"] = Text("PN", new JsonObject { ["Alphabetic"] = "PLUMTREE^MAY" }),
+            ["00081040"] = Text("LO", "RADIOLOGY"),
+            ["00081010"] = Text("SH", "PORTABLE"),
+            ["00181000"] = Text("LO", "XR_ROOM_7"),
+            ["00081030"] = Text("LO", "RADIOLOGY PORTABLE CHEST MAY PLUMTREE XR_ROOM_7"),
+        };
+        string output = DicomJsonDeidentifier.Deidentify(input.ToJsonString(), new DeidOptions { CleanDescriptors = true }, DeidTestKeys.A, "X|1", new DeidAudit());
+        JsonNode.Parse(output)!["00081030"]!["Value"]![0]!.GetValue<string>()
+            .Should().Be("RADIOLOGY PORTABLE CHEST [NAME] [NAME] [ID]");
+
+        static JsonObject Text(string vr, JsonNode value) =>
+            new() { ["vr"] = vr, ["Value"] = new JsonArray(value) };
     }
 
     [Fact]
