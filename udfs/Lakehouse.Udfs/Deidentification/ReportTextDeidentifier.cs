@@ -146,11 +146,12 @@ public static class ReportTextDeidentifier
         string value = m.Value;
         int keep = -1;
         bool allGeneric = true;
-        for (var w = Word.Match(value); w.Success; w = w.NextMatch())
+        foreach (var w in Word.EnumerateMatches(value))
         {
-            bool common = ScrubVocabulary.IsCommonWord(w.ValueSpan);
+            var word = value.AsSpan(w.Index, w.Length);
+            bool common = ScrubVocabulary.IsCommonWord(word);
             if (!common && keep < 0) keep = w.Index;
-            if (!common && !ScrubVocabulary.IsDepartmentWord(w.ValueSpan)) allGeneric = false;
+            if (!common && !ScrubVocabulary.IsDepartmentWord(word)) allGeneric = false;
         }
         if (allGeneric || keep < 0) return value;
         return string.Concat(value.AsSpan(0, keep), InstitutionToken);
@@ -164,13 +165,14 @@ public static class ReportTextDeidentifier
     {
         bool colon = m.Groups["c"].Length > 0;
         int words = 0, common = 0;
-        for (var w = Word.Match(m.Groups["n"].Value); w.Success; w = w.NextMatch())
+        var name = m.Groups["n"].ValueSpan;
+        foreach (var w in Word.EnumerateMatches(name))
         {
             words++;
-            if (ScrubVocabulary.IsCommonWord(w.ValueSpan)) common++;
+            if (ScrubVocabulary.IsCommonWord(name.Slice(w.Index, w.Length))) common++;
         }
-        bool name = colon ? common < words : common == 0;
-        return name ? m.Groups["l"].Value + NameToken : m.Value;
+        bool isName = colon ? common < words : common == 0;
+        return isName ? m.Groups["l"].Value + NameToken : m.Value;
     };
 
     /// <summary>Known values of at least three characters that are not department words only, longest first.</summary>
@@ -186,7 +188,7 @@ public static class ReportTextDeidentifier
         var known = new HashSet<string>(parts, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
         var titles = Titles.GetAlternateLookup<ReadOnlySpan<char>>();
         var words = new List<(int Index, int Length)>();
-        for (var w = Word.Match(text); w.Success; w = w.NextMatch()) words.Add((w.Index, w.Length));
+        foreach (var w in Word.EnumerateMatches(text)) words.Add((w.Index, w.Length));
         StringBuilder? sb = null;
         int copied = 0;
         for (int i = 0; i < words.Count; i++)
