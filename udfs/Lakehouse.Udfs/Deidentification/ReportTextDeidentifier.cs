@@ -25,6 +25,9 @@ public sealed record ReportScrubContext
 /// titled and labelled names, IDs, phone numbers, e-mail addresses, URLs, street addresses and ZIP codes, institution
 /// names, and dates (shifted by the patient's <see cref="DateShift"/>, in the format they were written in).
 /// Replacement tokens: [NAME], [ID], [PHONE], [ADDRESS], [EMAIL], [URL], [INSTITUTION], [DATE].
+/// Clinical text is kept (labeling reads it): known values made only of department words ("RADIOLOGY", "PORTABLE"), name
+/// parts that are ordinary words away from the rest of the name ("may", "white"), and institution or labelled-name matches
+/// made of clinical words ("Department of Radiology", "PATIENT WITH CHEST PAIN") are left as written; see the README.
 /// </summary>
 public static class ReportTextDeidentifier
 {
@@ -63,12 +66,18 @@ public static class ReportTextDeidentifier
     private static readonly Regex GermanStreet = new(@"\b[A-ZÄÖÜ][a-zäöüß]+(?:strasse|straße|weg|platz|gasse|allee|ring)\s+\d+[a-z]?(?:,\s*\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+)?", Opts);
     private static readonly Regex CityStateZip = new(@"\b(?:[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2},\s*)?[A-Z]{2}\s+\d{5}(?:-\d{4})?\b", Opts);
     private static readonly Regex Institution = new(
-        @"\b(?:[A-Z][A-Za-z'&.-]*\s+(?:(?:and|of|for|the|&)\s+)?){1,5}(?:Hospital|Medical Cent(?:er|re)|Clinic|Health Cent(?:er|re)|Health System|Cancer Cent(?:er|re)|Cancer Institute|Institute|Infirmary|Imaging Cent(?:er|re)|Radiology|Heart and Vascular)\b"
+        @"\b(?:\p{Lu}[\p{L}'&.-]*\s+(?:(?:and|of|for|the|&)\s+)?){1,5}(?:Hospital|Medical Cent(?:er|re)|Clinic|Health Cent(?:er|re)|Health System|Cancer Cent(?:er|re)|Cancer Institute|Institute|Infirmary|Imaging Cent(?:er|re)|Radiology|Heart and Vascular|Sykehus|Sjukehus|Krankenhaus|Klinik|Kliniken|Spital|Ziekenhuis)\b"
         + @"|\b(?:Klinikum|Universitätsklinikum|Hospital|Clinic)\s+(?:of\s+)?[A-Z][\w-]+", Opts);
-    private static readonly Regex TitledName = new(@"\b(?<t>Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)(?<p>\.?\s+)[A-Z][A-Za-z'-]+(?:,?\s+[A-Z]\.)?(?:\s+[A-Z][A-Za-z'-]+)?", Opts);
+    private static readonly Regex TitledName = new(@"\b(?<t>Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)(?<p>\.?\s+)\p{Lu}[\p{L}'-]+(?:,?\s+\p{Lu}\.)?(?:\s+\p{Lu}[\p{L}'-]+)?", Opts);
     private static readonly Regex LabelledName = new(
-        @"(?<l>\b(?i:patient(?: name)?|name|physician|referring(?: physician)?|attending|radiologist|dictated by|signed by|read by|reported by|reviewed by|technologist|cc)\s*:?\s+)"
-        + @"[A-Z][A-Za-z'-]+(?:,\s*[A-Z][A-Za-z'-]+|(?:\s+[A-Z]\.?)?\s+[A-Z][A-Za-z'-]+)", Opts);
+        @"(?<l>\b(?i:patient(?: name)?|name|physician|referring(?: physician)?|attending|radiologist|dictated by|signed by|read by|reported by|reviewed by|technologist|cc)\s*(?<c>:?)\s+)"
+        + @"(?<n>\p{Lu}[\p{L}'-]+(?:,\s*\p{Lu}[\p{L}'-]+|(?:\s+\p{Lu}\.?)?\s+\p{Lu}[\p{L}'-]+))", Opts);
+    // A name written right before the patient's record number: "(James Phillips, MRN 123)".
+    private static readonly Regex NameBeforeId = new(@"(?<l>)(?<n>\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+){1,2})(?=,?\s+(?:MRN|MR#|DOB)\b)", Opts);
+    // A number after a phone label, in any national format ("Tel. 03-2464-9567", "phone 040 555 0123"); ≥ 7 digits checked on match.
+    private static readonly Regex LabelledPhone = new(
+        @"(?<l>\b(?i:phone|telephone|tel|fax|mobile|cell|reached at)\b\.?\s*(?:(?i:no|number|nr)\.?\s*)?[:#]?\s*)\+?\(?\d[\d\s()./-]{5,}\d", Opts);
+    private static readonly Regex Word = new(@"[\p{L}][\p{L}'-]*", Opts);
     private static readonly Regex LabelledId = new(
         @"(?<l>\b(?i:MRN|MR#|medical record(?: number)?|patient id|accession(?: number| no\.?| #)?|acc\.?|account(?: number)?|ssn|id)\s*[:#]?\s*)(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{2,}", Opts);
     private static readonly Regex IdLike = new(@"\b[A-Za-z]{0,8}-?\d{5,}[A-Za-z0-9-]*\b", Opts);
@@ -84,12 +93,16 @@ public static class ReportTextDeidentifier
         if (text.Length == 0) return text;
         string s = text;
         // Caller-known values first: they are exact and beat every pattern.
-        foreach (string id in context.KnownIdentifiers.Where(v => v.Trim().Length >= 3).Select(v => v.Trim()).OrderByDescending(v => v.Length))
+        // A value made only of department words ("RADIOLOGY", "PORTABLE") identifies nobody: scrubbing it would blank
+        // that word in every report of the site.
+        foreach (string id in KnownValues(context.KnownIdentifiers))
             s = ReplaceWhole(s, id, IdToken);
-        foreach (string inst in context.InstitutionNames.Where(v => v.Trim().Length >= 3).Select(v => v.Trim()).OrderByDescending(v => v.Length))
+        foreach (string inst in KnownValues(context.InstitutionNames))
             s = ReplaceWhole(s, inst, InstitutionToken);
-        foreach (string part in NameParts(context.KnownNames))
-            s = ReplaceWhole(s, part, NameToken);
+        var parts = NameParts(context.KnownNames).ToList();
+        foreach (string part in parts)
+            if (!ScrubVocabulary.IsCommonWord(part)) s = ReplaceWhole(s, part, NameToken);
+        if (parts.Exists(p => ScrubVocabulary.IsCommonWord(p))) s = ReplaceCommonNameParts(s, parts);
 
         s = Email.Replace(s, EmailToken);
         s = Url.Replace(s, UrlToken);
@@ -104,16 +117,115 @@ public static class ReportTextDeidentifier
 
         s = Ssn.Replace(s, IdToken);
         s = Phone.Replace(s, PhoneToken);
+        s = LabelledPhone.Replace(s, LabelledPhoneEvaluator);
         s = Street.Replace(s, AddressToken);
         s = GermanStreet.Replace(s, AddressToken);
         s = CityStateZip.Replace(s, AddressToken);
-        s = Institution.Replace(s, InstitutionToken);
+        s = Institution.Replace(s, InstitutionEvaluator);
         s = TitledName.Replace(s, m => m.Groups["t"].Value + m.Groups["p"].Value + NameToken);
-        s = LabelledName.Replace(s, m => m.Groups["l"].Value + NameToken);
+        s = LabelledName.Replace(s, LabelledNameEvaluator);
+        s = NameBeforeId.Replace(s, LabelledNameEvaluator);
         s = LabelledId.Replace(s, m => m.Groups["l"].Value + IdToken);
         s = IdLike.Replace(s, IdToken);
         return s;
     }
+
+    private static readonly MatchEvaluator LabelledPhoneEvaluator = m =>
+    {
+        int digits = 0;
+        foreach (char c in m.ValueSpan) if (char.IsAsciiDigit(c)) digits++;
+        return digits >= 7 ? m.Groups["l"].Value + PhoneToken : m.Value;
+    };
+
+    /// <summary>
+    /// An institution match made only of department and ordinary words ("Department of Radiology", "Interventional Radiology",
+    /// "Clinic Visit") is kept; otherwise leading ordinary words ("The", "Outside") stay and the rest is scrubbed.
+    /// </summary>
+    private static readonly MatchEvaluator InstitutionEvaluator = m =>
+    {
+        string value = m.Value;
+        int keep = -1;
+        bool allGeneric = true;
+        foreach (var w in Word.EnumerateMatches(value))
+        {
+            var word = value.AsSpan(w.Index, w.Length);
+            bool common = ScrubVocabulary.IsCommonWord(word);
+            if (!common && keep < 0) keep = w.Index;
+            if (!common && !ScrubVocabulary.IsDepartmentWord(word)) allGeneric = false;
+        }
+        if (allGeneric || keep < 0) return value;
+        return string.Concat(value.AsSpan(0, keep), InstitutionToken);
+    };
+
+    /// <summary>
+    /// After a label with a colon ("Patient: Rose May") a name is expected: kept only when every word is an ordinary word.
+    /// Without a colon ("PATIENT HAS CHEST PAIN") one ordinary word means it is not a name.
+    /// </summary>
+    private static readonly MatchEvaluator LabelledNameEvaluator = m =>
+    {
+        bool colon = m.Groups["c"].Length > 0;
+        int words = 0, common = 0;
+        var name = m.Groups["n"].ValueSpan;
+        foreach (var w in Word.EnumerateMatches(name))
+        {
+            words++;
+            if (ScrubVocabulary.IsCommonWord(name.Slice(w.Index, w.Length))) common++;
+        }
+        bool isName = colon ? common < words : common == 0;
+        return isName ? m.Groups["l"].Value + NameToken : m.Value;
+    };
+
+    /// <summary>Known values of at least three characters that are not department words only, longest first.</summary>
+    private static IEnumerable<string> KnownValues(IReadOnlyList<string> values) =>
+        values.Select(v => v.Trim()).Where(v => v.Length >= 3 && !ScrubVocabulary.IsDepartmentOnly(v)).OrderByDescending(v => v.Length);
+
+    /// <summary>
+    /// Known name parts that are ordinary words ("May", "Rose", "White") are scrubbed only beside another part of the name, a
+    /// name token or a title: "Rose May", "MAY, ROSE", "Mrs. May", "[NAME] White"; "may represent" and "white matter" stay.
+    /// </summary>
+    private static string ReplaceCommonNameParts(string text, List<string> parts)
+    {
+        var known = new HashSet<string>(parts, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        var titles = Titles.GetAlternateLookup<ReadOnlySpan<char>>();
+        var words = new List<(int Index, int Length)>();
+        foreach (var w in Word.EnumerateMatches(text)) words.Add((w.Index, w.Length));
+        StringBuilder? sb = null;
+        int copied = 0;
+        for (int i = 0; i < words.Count; i++)
+        {
+            var (index, length) = words[i];
+            var word = text.AsSpan(index, length);
+            if (!ScrubVocabulary.IsCommonWord(word) || !known.Contains(word)) continue;
+            bool before = false, after = false;
+            if (i > 0 && Adjacent(text, words[i - 1].Index + words[i - 1].Length, index))
+            {
+                var (pi, pl) = words[i - 1];
+                var prev = text.AsSpan(pi, pl);
+                before = known.Contains(prev) || titles.Contains(prev) || IsNameToken(text, pi, pl);
+            }
+            if (i + 1 < words.Count && Adjacent(text, index + length, words[i + 1].Index))
+            {
+                var (ni, nl) = words[i + 1];
+                after = known.Contains(text.AsSpan(ni, nl)) || IsNameToken(text, ni, nl);
+            }
+            if (!before && !after) continue;
+            sb ??= new StringBuilder(text.Length);
+            sb.Append(text, copied, index - copied).Append(NameToken);
+            copied = index + length;
+        }
+        return sb is null ? text : sb.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    /// <summary>Only spaces, commas, periods, carets and the brackets of a token between two words.</summary>
+    private static bool Adjacent(string text, int from, int to)
+    {
+        for (int k = from; k < to; k++)
+            if (text[k] is not (' ' or ',' or '.' or '^' or '[' or ']' or '\t')) return false;
+        return true;
+    }
+
+    private static bool IsNameToken(string text, int index, int length) =>
+        index > 0 && text[index - 1] == '[' && text.AsSpan(index - 1).StartsWith(NameToken, StringComparison.Ordinal) && length == NameToken.Length - 2;
 
     /// <summary>Name components of at least two letters, titles and initials left out, longest first.</summary>
     internal static IEnumerable<string> NameParts(IEnumerable<string> names) =>
