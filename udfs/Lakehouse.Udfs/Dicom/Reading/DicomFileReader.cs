@@ -12,8 +12,9 @@ namespace Lakehouse.Udfs.Dicom.Reading;
 public static class DicomFileReader
 {
     private const int FirstChunk = 64 * 1024;
-    // Most headers inflate to a few KiB; a larger first piece would inflate pixel data nobody reads.
-    private const int FirstInflatedChunk = 16 * 1024;
+    // Deflated data sets are inflated in pieces of 4 KiB, doubling: most headers inflate to a few KiB, and every byte of a
+    // larger piece would be pixel data inflated for nothing (16 KiB made the realistic sample's deflated files 2x slower).
+    internal const int FirstInflatedChunk = 4 * 1024;
 
     /// <summary>Reads a header from the bytes of a whole file (or a prefix of one that holds the header).</summary>
     public static DicomReadResult ReadHeader(ReadOnlySpan<byte> bytes, string fileLabel, DicomReadOptions? options = null) =>
@@ -225,7 +226,7 @@ public static class DicomFileReader
     // caller copies each piece in, from the span or the stream alike).
     private sealed class InflaterFeed(byte[] buffer) : Stream
     {
-        public const int Size = 16 * 1024;
+        public const int Size = 8 * 1024; // what DeflateStream asks for at once
         private int _start, _end;
 
         public byte[] Buffer => buffer;
