@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using FsCheck.Xunit;
 using Lakehouse.Udfs.Dicom;
 using Lakehouse.Udfs.Dicom.Json;
 using Lakehouse.Udfs.Dicom.Reading;
@@ -184,6 +185,34 @@ public class DicomDeflatedReadingTests
         }
         reasons.Should().Contain(DicomReadErrorReason.Truncated, "most cuts of the deflate stream end inside an element");
         DicomFileReader.ReadHeader(file.AsSpan(0, metaEnd + 100), "cut").Error!.Reason.Should().Be(DicomReadErrorReason.Truncated);
+    }
+
+    [Property(MaxTest = 300)]
+    public void Random_corruption_of_a_deflated_file_never_throws(int seed)
+    {
+        var rng = new Random(seed);
+        byte[] bytes = File.ReadAllBytes(DeflatedCorpus[rng.Next(DeflatedCorpus.Length)]);
+        int metaEnd = MetaEnd(bytes);
+        int flips = 1 + rng.Next(8);
+        for (int i = 0; i < flips; i++)
+        {
+            // Mostly in the deflate stream (bit errors there reach the inflater), sometimes in the meta.
+            int at = rng.Next(4) == 0 ? rng.Next(metaEnd) : metaEnd + rng.Next(Math.Min(400, bytes.Length - metaEnd));
+            bytes[at] = rng.Next(4) switch { 0 => 0xFF, 1 => 0x00, _ => (byte)rng.Next(256) };
+        }
+        foreach (var r in new[] { DicomFileReader.ReadHeader(bytes, "fuzz"), DicomFileReader.ReadHeader(new MemoryStream(bytes), "fuzz") })
+        {
+            if (r.IsSuccess)
+            {
+                r.HeaderBytes.Should().BeLessThanOrEqualTo(bytes.Length);
+                DicomJson.Serialize(r.Dataset!).Should().StartWith("{");
+            }
+            else
+            {
+                r.Error!.FileLabel.Should().Be("fuzz");
+                r.Error.Offset.Should().BeGreaterThanOrEqualTo(0);
+            }
+        }
     }
 
     [Fact]
