@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
+using Lakehouse.Jobs.Sample;
 using Lakehouse.Testing;
 using Lakehouse.Udfs.Dicom.Json;
 using Lakehouse.Udfs.Dicom.Reading;
@@ -8,9 +9,11 @@ using Lakehouse.Udfs.Dicom.Reading;
 namespace Lakehouse.Benchmarks.Dicom;
 
 /// <summary>
-/// dicom-read [folder] [--files N]: header extraction over a folder of DICOM files, single-threaded and on all cores,
-/// against pydicom dcmread(stop_before_pixels=True) reading the same attributes, and the floor of reading the first
-/// 64 KiB of each file. Without a folder it generates CT files with 512x512 16-bit pixel data from the synthphi corpus.
+/// dicom-read [folder] [--files N] [--sample PATIENTS] [--deflated]: header extraction over a folder of DICOM files,
+/// single-threaded and on all cores, against pydicom dcmread(stop_before_pixels=True) reading the same attributes, and the
+/// floor of reading the first 64 KiB of each file. Without a folder it generates CT files with 512x512 16-bit pixel data
+/// from the synthphi corpus; --sample generates the sample archive (realistic pixels) of that many patients instead.
+/// --deflated keeps only the files in Deflated Explicit VR Little Endian (the reader's costliest syntax).
 /// </summary>
 public sealed class DicomReadBenchmarkCommand : IBenchmarkCommand
 {
@@ -40,19 +43,37 @@ print(n, time.perf_counter() - t)
     public int Run(string[] args)
     {
         int count = 400;
+        int samplePatients = 0;
+        bool deflatedOnly = false;
         string? folder = null;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--files" && i + 1 < args.Length) count = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            else if (args[i] == "--sample" && i + 1 < args.Length) samplePatients = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            else if (args[i] == "--deflated") deflatedOnly = true;
             else folder = args[i];
         }
         using var generated = folder is null ? new TempDirectory("dicom-read-bench") : null;
         if (generated is not null)
         {
             folder = generated.Path;
-            Generate(folder, count);
+            if (samplePatients > 0)
+            {
+                SampleArchiveGenerator.Generate(new SampleArchiveOptions
+                {
+                    OutputDirectory = Path.Combine(folder, "sample"), Patients = samplePatients, Pixels = PixelSize.Realistic,
+                });
+                folder = Path.Combine(folder, "sample", SampleArchiveGenerator.DicomFolder);
+            }
+            else
+            {
+                Generate(folder, count);
+            }
         }
         var files = Directory.GetFiles(folder!, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        // Only files every contender reads (the sample archive has planted junk), optionally only deflated ones.
+        files = files.Where(f => DicomFileReader.ReadHeader(f, "probe") is { IsSuccess: true } r
+            && (!deflatedOnly || r.TransferSyntax!.Deflated)).ToArray();
         long totalBytes = files.Sum(f => new FileInfo(f).Length);
         Console.WriteLine($"{files.Length} files, {totalBytes / 1e6:F1} MB, {Environment.ProcessorCount} cores");
 

@@ -28,8 +28,9 @@ public enum DicomReadErrorReason
 }
 
 /// <summary>
-/// A read failure: the caller's file label, the byte offset in the file (for deflated data, in the inflated
-/// data set), the tag being read when known, and the reason. It never carries a header value (PHI).
+/// A read failure: the caller's file label, the byte offset in the file (for an element or structure of deflated data,
+/// in the inflated data set; for InvalidDeflateData and HeaderTooLarge, where the deflated data starts in the file),
+/// the tag being read when known, and the reason. It never carries a header value (PHI).
 /// </summary>
 /// <param name="FileLabel">The caller-supplied label (a row id, never a path with patient names).</param>
 /// <param name="Offset">Byte offset of the element or structure at fault.</param>

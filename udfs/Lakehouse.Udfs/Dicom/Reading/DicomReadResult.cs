@@ -20,7 +20,11 @@ public sealed class DicomReadResult
     /// <summary>The failure, when <see cref="IsSuccess"/> is false.</summary>
     public DicomReadError? Error { get; private init; }
 
-    /// <summary>The number of file bytes the header occupies (up to the stop tag, or the whole file when it has none).</summary>
+    /// <summary>
+    /// The number of file bytes the header occupies (up to the stop tag, or the whole file when it has none). For a deflated
+    /// data set, whose compressed end of header is unknown, the file bytes handed to the inflater until the header was
+    /// complete: the compressed header plus the inflater's read-ahead (at most 8 KiB), never more than the file.
+    /// </summary>
     public long HeaderBytes { get; private init; }
 
     /// <summary>The transfer syntax the data set was read with.</summary>
