@@ -34,8 +34,10 @@ public sealed record DicomIngestSummary(string RunId, long FilesFound, long File
 
 /// <summary>
 /// <c>ingest dicom</c>: lands every DICOM header of an archive in bronze.dicom_instances, once.
-/// Files are enumerated lazily, parsed in parallel (headers only: reading stops before Pixel Data) and committed in
-/// batches while parsing goes on, so memory is bounded by the batch, not the archive. A file version (path, size,
+/// Files are enumerated lazily and handed over in chunks, parsed in parallel (headers only: reading stops before Pixel
+/// Data), put back in walk order, and streamed a row group at a time into each batch's data files by one writer thread
+/// while parsing goes on; a batch commits every <see cref="DicomIngestOptions.BatchSize"/> files. Memory is bounded by a
+/// few chunks and row groups, not by the batch or the archive. A file version (path, size,
 /// mtime) already landed in any bronze DICOM table is skipped; a SOP Instance UID already landed goes to
 /// bronze.dicom_duplicates as a duplicate (same header) or a conflict (different header), never overwriting.
 /// Each batch commits instances first, so a killed run is finished by the next one with no duplicate rows.
@@ -47,6 +49,15 @@ public sealed class DicomIngestJob
 
     /// <summary>Files per hand-over between the walker, the parsers and the batch builder.</summary>
     private const int ChunkFiles = 32;
+
+    /// <summary>Files (or header JSON characters) per Parquet row group handed to the writer.</summary>
+    private const int RowGroupFiles = 256, RowGroupJsonBytes = 2 << 20;
+
+    /// <summary>Row groups waiting for the writer.</summary>
+    private const int QueuedRowGroups = 1;
+
+    /// <summary>Instances commit first (see the class summary).</summary>
+    private static readonly LakeTableName[] CommitOrder = [BronzeTables.DicomInstances, BronzeTables.DicomDuplicates, BronzeTables.DicomErrors];
 
     private readonly LakeStore _lake;
     private readonly DicomIngestOptions _options;
@@ -86,11 +97,11 @@ public sealed class DicomIngestJob
         int parallelism = Math.Max(1, _options.Parallelism);
         // Files travel in chunks: one hand-over per ChunkFiles files keeps the threads' synchronization (and, on a busy or
         // single core, their spinning) out of the per-file cost.
-        var work = Channel.CreateBounded<SourceFile[]>(new BoundedChannelOptions(parallelism * 4) { SingleWriter = true });
-        var results = Channel.CreateBounded<ParsedFile[]>(new BoundedChannelOptions(parallelism * 8) { SingleReader = true });
-        // Full batches go to one writer, in order, while parsing goes on; capacity 1 bounds memory to three batches
-        // (one being written, one waiting, one filling).
-        var full = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var work = Channel.CreateBounded<SourceFile[]>(new BoundedChannelOptions(parallelism * 2) { SingleWriter = true });
+        var results = Channel.CreateBounded<ParsedFile[]>(new BoundedChannelOptions(parallelism * 2) { SingleReader = true });
+        // Row groups go to one writer, in order, while parsing goes on; it streams them into the batch's data files and
+        // commits at batch ends. Memory holds a few row groups (one being written, the queued ones, one filling), not a batch.
+        var full = Channel.CreateBounded<RowGroup>(new BoundedChannelOptions(QueuedRowGroups) { SingleReader = true, SingleWriter = true });
 
         var producer = Task.Run(async () =>
         {
@@ -135,11 +146,13 @@ public sealed class DicomIngestJob
         {
             try
             {
-                foreach (var written in full.Reader.ReadAllAsync(token).ToBlockingEnumerable(token))
+                using var tables = new BronzeBatchWriter(_lake, lineage, versions);
+                foreach (var group in full.Reader.ReadAllAsync(token).ToBlockingEnumerable(token))
                 {
-                    BronzeTables.Append(_lake, BronzeTables.DicomInstances, BronzeTables.DicomInstancesSchema, written.Instances, lineage, versions);
-                    BronzeTables.Append(_lake, BronzeTables.DicomDuplicates, BronzeTables.DicomDuplicatesSchema, written.Duplicates, lineage, versions);
-                    BronzeTables.Append(_lake, BronzeTables.DicomErrors, BronzeTables.DicomErrorsSchema, written.Errors, lineage, versions);
+                    tables.Write(BronzeTables.DicomInstances, BronzeTables.DicomInstancesSchema, group.Instances);
+                    tables.Write(BronzeTables.DicomDuplicates, BronzeTables.DicomDuplicatesSchema, group.Duplicates);
+                    tables.Write(BronzeTables.DicomErrors, BronzeTables.DicomErrorsSchema, group.Errors);
+                    if (group.EndsBatch) tables.EndBatch(CommitOrder);
                 }
             }
             catch
@@ -157,14 +170,17 @@ public sealed class DicomIngestJob
             _options.Progress(new IngestProgress(Interlocked.Read(ref unchanged) + handled, total, bytes, errors, clock.Elapsed));
         }
 
-        var batch = new Batch(runId, ingestedAt);
-        void HandOver()
+        var group = new RowGroup(runId, ingestedAt);
+        long batchFiles = 0, batchJsonBytes = 0;
+        void HandOver(bool endsBatch)
         {
-            if (batch.IsEmpty) return;
-            if (!full.Writer.TryWrite(batch))
-                try { full.Writer.WriteAsync(batch, token).AsTask().GetAwaiter().GetResult(); }
+            if (group.IsEmpty && !(endsBatch && batchFiles > 0)) return;
+            group.EndsBatch = endsBatch;
+            if (endsBatch) batchFiles = batchJsonBytes = 0;
+            if (!full.Writer.TryWrite(group))
+                try { full.Writer.WriteAsync(group, token).AsTask().GetAwaiter().GetResult(); }
                 catch (ChannelClosedException) { writer.GetAwaiter().GetResult(); throw; } // surfaces the writer's own failure
-            batch = new Batch(runId, ingestedAt);
+            group = new RowGroup(runId, ingestedAt);
         }
 
         try
@@ -184,7 +200,7 @@ public sealed class DicomIngestJob
             }
             producer.GetAwaiter().GetResult();
             Task.WhenAll(parsers).GetAwaiter().GetResult();
-            HandOver();
+            HandOver(endsBatch: true);
             full.Writer.TryComplete();
             writer.GetAwaiter().GetResult();
         }
@@ -206,7 +222,7 @@ public sealed class DicomIngestJob
             if (result.Error is { } error)
             {
                 errors++;
-                batch.AddError(parsed.File, error);
+                group.AddError(parsed.File, error);
             }
             else
             {
@@ -216,16 +232,26 @@ public sealed class DicomIngestJob
                 {
                     bool identical = kept == header;
                     if (identical) duplicates++; else conflicts++;
-                    batch.AddDuplicate(parsed, identical ? "duplicate" : "conflict");
+                    group.AddDuplicate(parsed, identical ? "duplicate" : "conflict");
                 }
                 else
                 {
                     known.HeaderBySop[sop] = header;
                     instances++;
-                    batch.AddInstance(parsed);
+                    group.AddInstance(parsed);
                 }
             }
-            if (batch.Count >= _options.BatchSize || batch.JsonBytes >= _options.MaxBatchJsonBytes) HandOver();
+            batchFiles++;
+            if (batchFiles >= _options.BatchSize || batchJsonBytes + group.JsonBytes >= _options.MaxBatchJsonBytes)
+            {
+                batchJsonBytes += group.JsonBytes;
+                HandOver(endsBatch: true);
+            }
+            else if (group.Count >= RowGroupFiles || group.JsonBytes >= RowGroupJsonBytes)
+            {
+                batchJsonBytes += group.JsonBytes;
+                HandOver(endsBatch: false);
+            }
             Report(force: false);
         }
     }
@@ -237,9 +263,10 @@ public sealed class DicomIngestJob
 
     private sealed record ParsedFile(SourceFile File, ParsedDicomFile Result);
 
-    /// <summary>The rows of one commit, column by column in schema order.</summary>
-    private sealed class Batch(string runId, DateTimeOffset ingestedAt)
+    /// <summary>The rows of one row group of the three tables, column by column in schema order; the last of a batch commits it.</summary>
+    private sealed class RowGroup(string runId, DateTimeOffset ingestedAt)
     {
+        public bool EndsBatch { get; set; }
         public List<object?>[] Instances { get; } = NewColumns(BronzeTables.DicomInstancesSchema);
         public List<object?>[] Duplicates { get; } = NewColumns(BronzeTables.DicomDuplicatesSchema);
         public List<object?>[] Errors { get; } = NewColumns(BronzeTables.DicomErrorsSchema);

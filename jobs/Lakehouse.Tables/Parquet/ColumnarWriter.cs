@@ -19,16 +19,27 @@ internal static class ColumnarWriter
     public static async Task WriteAsync(Stream stream, ParquetSchema schema, IReadOnlyList<Schema.StructField> fields,
         IReadOnlyList<IList?> columns, IReadOnlyList<int> rows, int rowGroupRows, CompressionMethod compression)
     {
-        var dataFields = schema.GetDataFields();
-        await using var writer = await ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = compression, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest });
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream, Options(compression));
         for (int start = 0; start < rows.Count || start == 0; start += rowGroupRows)
         {
             int count = Math.Min(rowGroupRows, rows.Count - start);
-            using var rg = writer.CreateRowGroup();
-            for (int c = 0; c < fields.Count; c++)
-                await WriteColumnAsync(rg, dataFields[c], fields[c].Type, columns[c], rows, start, count);
+            await WriteRowGroupAsync(writer, schema, fields, columns, rows, start, count);
             if (rows.Count == 0) break;
         }
+    }
+
+    /// <summary>The writer options of every data file: the given codec at its fastest level.</summary>
+    public static ParquetOptions Options(CompressionMethod compression) =>
+        new() { CompressionMethod = compression, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
+
+    /// <summary>Appends one row group holding rows <paramref name="start"/>..+<paramref name="count"/> of <paramref name="rows"/>.</summary>
+    public static async Task WriteRowGroupAsync(ParquetWriter writer, ParquetSchema schema, IReadOnlyList<Schema.StructField> fields,
+        IReadOnlyList<IList?> columns, IReadOnlyList<int> rows, int start, int count)
+    {
+        var dataFields = schema.GetDataFields();
+        using var rg = writer.CreateRowGroup();
+        for (int c = 0; c < fields.Count; c++)
+            await WriteColumnAsync(rg, dataFields[c], fields[c].Type, columns[c], rows, start, count);
     }
 
     private static Task WriteColumnAsync(ParquetRowGroupWriter rg, DataField field, DeltaType type, IList? values, IReadOnlyList<int> rows, int start, int count)

@@ -67,6 +67,23 @@ public sealed class DeltaTransaction
     }
 
     /// <summary>
+    /// Opens a data file to be written a row group at a time (<see cref="DeltaFileWriter"/>); it joins the commit when
+    /// completed. Unpartitioned tables with flat columns only.
+    /// </summary>
+    public DeltaFileWriter OpenFile(CompressionMethod compression = CompressionMethod.Zstd)
+    {
+        EnsureOpen();
+        return new DeltaFileWriter(this, _table.Path, _schema, _read.PartitionColumns, compression);
+    }
+
+    internal void AddWritten(AddFile add)
+    {
+        EnsureOpen();
+        _adds.Add(add);
+        TestHooks.MaybeCrash(TestHooks.AfterDataFiles);
+    }
+
+    /// <summary>
     /// Adds a Parquet file already written under the table directory (e.g. by DuckDB <c>COPY ... TO</c>): its size and stats
     /// are computed from the file. <paramref name="partitionValues"/> gives the file's partition (column → typed value).
     /// </summary>

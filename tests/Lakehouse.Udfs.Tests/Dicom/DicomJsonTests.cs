@@ -71,4 +71,48 @@ public class DicomJsonTests
             column.ColumnName.Should().BeOneOf(snake, snake.Replace("i_ds", "_ids", StringComparison.Ordinal), snake.Replace("sopi", "sop_i", StringComparison.Ordinal).Replace("sopc", "sop_c", StringComparison.Ordinal).Replace("uid", "_uid", StringComparison.Ordinal).Replace("__", "_", StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public void The_ascii_byte_path_writes_exactly_the_json_of_the_string_path()
+    {
+        // pydicom's charset files (Shift-JIS IR 13, ISO 2022 escapes, UTF-8, GB18030, ...) and the synthetic PHI corpus.
+        var files = DicomOracles.PydicomCorpus().Concat(DicomOracles.SynthPhiCorpus()).ToList();
+        int compared = 0;
+        foreach (string file in files)
+        {
+            var read = Lakehouse.Udfs.Dicom.Reading.DicomFileReader.ReadHeader(File.ReadAllBytes(file), Path.GetFileName(file));
+            if (!read.IsSuccess) continue;
+            string fast = Lakehouse.Udfs.Dicom.Json.DicomJson.Serialize(read.Dataset!);
+            Lakehouse.Udfs.Dicom.Json.DicomJson.StringPathOnly = true;
+            try { Lakehouse.Udfs.Dicom.Json.DicomJson.Serialize(read.Dataset!).Should().Be(fast, Path.GetFileName(file)); }
+            finally { Lakehouse.Udfs.Dicom.Json.DicomJson.StringPathOnly = false; }
+            compared++;
+        }
+        compared.Should().BeGreaterThan(100);
+    }
+
+    [Theory]
+    [InlineData(DicomVR.LO, "  padded  \\\\x\\ \0")]
+    [InlineData(DicomVR.CS, "A\\B \\ \\C\0")]
+    [InlineData(DicomVR.UI, " 1.2.3\0")]
+    [InlineData(DicomVR.LT, "  kept leading\r\n\ttab \"quoted\" back\\slash  ")]
+    [InlineData(DicomVR.ST, "   ")]
+    [InlineData(DicomVR.UT, "x\u0001y")]
+    [InlineData(DicomVR.UR, " http://a/b?c=d  ")]
+    [InlineData(DicomVR.SH, "\\\\")]
+    [InlineData(DicomVR.DA, "20240102\\ 20240103 ")]
+    [InlineData(DicomVR.AE, "<script>&'")]
+    public void The_ascii_byte_path_trims_splits_and_escapes_as_the_string_path(DicomVR vr, string value)
+    {
+        foreach (string charset in new[] { "", "ISO_IR 100", "ISO_IR 192", "ISO 2022 IR 6\\ISO 2022 IR 87", "ISO_IR 13" })
+        {
+            var dataset = new DicomDataset();
+            if (charset.Length > 0) dataset.Set(new DicomElement(DicomTags.SpecificCharacterSet, DicomVR.CS, System.Text.Encoding.ASCII.GetBytes(charset)));
+            dataset.Set(new DicomElement(new DicomTag(0x0011, 0x1010), vr, System.Text.Encoding.ASCII.GetBytes(value)));
+            string fast = Lakehouse.Udfs.Dicom.Json.DicomJson.Serialize(dataset);
+            Lakehouse.Udfs.Dicom.Json.DicomJson.StringPathOnly = true;
+            try { Lakehouse.Udfs.Dicom.Json.DicomJson.Serialize(dataset).Should().Be(fast, $"{vr} under '{charset}'"); }
+            finally { Lakehouse.Udfs.Dicom.Json.DicomJson.StringPathOnly = false; }
+        }
+    }
 }

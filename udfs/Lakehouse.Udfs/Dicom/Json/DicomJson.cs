@@ -134,6 +134,7 @@ public static class DicomJson
                 return;
             }
         }
+        if (vr is not (DicomVR.PN or DicomVR.IS or DicomVR.DS) && !t_stringPathOnly && TryWriteAsciiValues(writer, e.Value.Span, vr, cs)) return;
         var values = DicomValues.GetStrings(e, cs);
         if (vr == DicomVR.PN)
             for (int i = 0; i < values.Length; i++) values[i] = DicomValues.NormalizePersonName(values[i]);
@@ -160,6 +161,46 @@ public static class DicomJson
         }
         writer.WriteEndArray();
     }
+
+    /// <summary>Test switch for the calling thread: true sends every text value through <see cref="DicomValues.GetStrings"/> (the reference path).</summary>
+    internal static bool StringPathOnly { get => t_stringPathOnly; set => t_stringPathOnly = value; }
+
+    [ThreadStatic] private static bool t_stringPathOnly;
+
+    // The common case without a string per value: an ASCII value under a character set that decodes ASCII as itself is
+    // split, trimmed (as DicomValues.Trim does) and written as its own bytes, the same JSON as the string path.
+    private static bool TryWriteAsciiValues(Utf8JsonWriter writer, ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet cs)
+    {
+        if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
+        if (!DicomVRInfo.IsAsciiText(vr) && !cs.DecodesAsciiAsAscii) return false;
+        bool single = DicomValues.IsSingleValuedText(vr);
+        bool any = single && !TrimAscii(value, vr).IsEmpty;
+        if (!single)
+            foreach (var range in SplitValues(value))
+                if (!TrimAscii(value[range], vr).IsEmpty) { any = true; break; }
+        if (!any) return true; // only padding: no "Value", as the string path
+        writer.WriteStartArray("Value"u8);
+        if (single) WriteAsciiValue(writer, TrimAscii(value, vr));
+        else
+            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr));
+        writer.WriteEndArray();
+        return true;
+    }
+
+    private static void WriteAsciiValue(Utf8JsonWriter writer, ReadOnlySpan<byte> v)
+    {
+        if (v.IsEmpty) writer.WriteNullValue();
+        else writer.WriteStringValue(v);
+    }
+
+    private static MemoryExtensions.SpanSplitEnumerator<byte> SplitValues(ReadOnlySpan<byte> value) => value.Split((byte)'\\');
+
+    private static ReadOnlySpan<byte> TrimAscii(ReadOnlySpan<byte> v, DicomVR vr) => vr switch
+    {
+        DicomVR.UI => v.TrimEnd("\0 "u8).TrimStart((byte)' '),
+        DicomVR.LT or DicomVR.ST or DicomVR.UT => v.TrimEnd(" \0"u8),
+        _ => v.Trim(" \0"u8),
+    };
 
     private static void WritePersonName(Utf8JsonWriter writer, string value)
     {

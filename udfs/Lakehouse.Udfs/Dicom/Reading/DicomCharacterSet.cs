@@ -30,6 +30,12 @@ public sealed class DicomCharacterSet
         _usesEscapes = usesEscapes;
     }
 
+    /// <summary>
+    /// True when a value made of ASCII bytes with no escape decodes to the same ASCII characters (every set here but
+    /// Shift-JIS, the decoder of IR 13, whose JIS X 0201 Roman half differs at 0x5C and 0x7E).
+    /// </summary>
+    internal bool DecodesAsciiAsAscii => _initial.CodePage is not 932;
+
     /// <summary>The defined terms as given in the data set.</summary>
     public IReadOnlyList<string> Terms { get; }
 
