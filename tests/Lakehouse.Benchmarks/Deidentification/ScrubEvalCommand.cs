@@ -1,3 +1,4 @@
+using Lakehouse.Benchmarks.Labeling;
 using System.Diagnostics;
 using System.Text.Json;
 using Lakehouse.Jobs.Labels;
@@ -25,7 +26,7 @@ public sealed class ScrubEvalCommand : IBenchmarkCommand
 
     public int Run(string[] args)
     {
-        var gold = ReadGold(RepoPaths.SharedFile("reports", "gold-dev.csv"));
+        var gold = GoldReport.Read(RepoPaths.SharedFile("reports", "gold-dev.csv"));
         var iu = gold.Select(g => g.Text).ToList();
         var empty = new ReportScrubContext();
         Console.WriteLine($"IU/Open-i dev: {iu.Count} reports, empty context (no known values), no date shift");
@@ -168,24 +169,4 @@ public sealed class ScrubEvalCommand : IBenchmarkCommand
         return 2.0 * tp / (2 * tp + fp + fn);
     }
 
-    private sealed record GoldReport(string Text, bool[] Positive);
-
-    private static List<GoldReport> ReadGold(string path)
-    {
-        using var reader = new StreamReader(path);
-        var result = new List<GoldReport>();
-        int[]? columns = null;
-        int text = -1;
-        foreach (var record in CsvRecordReader.Read(reader, Path.GetFileName(path)))
-        {
-            if (columns is null)
-            {
-                columns = ChexpertObservations.All.Select(o => Array.IndexOf(record.Fields, o.DisplayName())).ToArray();
-                text = Array.IndexOf(record.Fields, "text");
-                continue;
-            }
-            result.Add(new GoldReport(record.Fields[text], columns.Select(c => record.Fields[c].Trim() == "1").ToArray()));
-        }
-        return result;
-    }
 }

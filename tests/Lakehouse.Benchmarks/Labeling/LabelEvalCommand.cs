@@ -23,7 +23,7 @@ public sealed class LabelEvalCommand : IBenchmarkCommand
     public int Run(string[] args)
     {
         string path = args.Length > 0 ? args[0] : RepoPaths.SharedFile("reports", "gold-dev.csv");
-        var gold = ReadGold(path);
+        var gold = GoldReport.Read(path);
         var labeler = ReportLabeler.Default;
         labeler.Label("warm up: no pneumothorax.");
 
@@ -79,25 +79,4 @@ public sealed class LabelEvalCommand : IBenchmarkCommand
         return (p, r, f);
     }
 
-    private sealed record GoldReport(string Text, bool[] Positive);
-
-    private static List<GoldReport> ReadGold(string path)
-    {
-        using var reader = new StreamReader(path);
-        var result = new List<GoldReport>();
-        int[]? columns = null;
-        int text = -1;
-        foreach (var record in CsvRecordReader.Read(reader, Path.GetFileName(path)))
-        {
-            if (columns is null)
-            {
-                columns = ChexpertObservations.All.Select(o => Array.IndexOf(record.Fields, o.DisplayName())).ToArray();
-                text = Array.IndexOf(record.Fields, "text");
-                if (columns.Any(c => c < 0) || text < 0) throw new InvalidDataException("gold CSV lacks 'text' or an observation column");
-                continue;
-            }
-            result.Add(new GoldReport(record.Fields[text], columns.Select(c => record.Fields[c].Trim() == "1").ToArray()));
-        }
-        return result;
-    }
 }

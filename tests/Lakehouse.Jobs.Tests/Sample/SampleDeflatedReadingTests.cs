@@ -28,26 +28,6 @@ public class SampleDeflatedReadingTests
         return DicomJson.Serialize(r.Dataset!);
     }
 
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = inner.Read(buffer, offset, count);
-            BytesRead += n;
-            return n;
-        }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     [Fact]
     public void Deflated_files_of_a_realistic_sample_read_the_same_data_set_from_a_quarter_of_the_bytes()
     {
@@ -57,7 +37,7 @@ public class SampleDeflatedReadingTests
         foreach (string path in Directory.GetFiles(Path.Combine(dir.Combine("a"), SampleArchiveGenerator.DicomFolder), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             byte[] file = File.ReadAllBytes(path);
-            var counting = new CountingStream(new MemoryStream(file));
+            var counting = new CountingReadStream(new MemoryStream(file));
             var r = DicomFileReader.ReadHeader(counting, "sample");
             if (!r.IsSuccess || !r.TransferSyntax!.Deflated) continue; // junk, truncated copies and other syntaxes
             deflated++;

@@ -6,6 +6,8 @@ using Lakehouse.Udfs.Dicom.Json;
 using Lakehouse.Udfs.Dicom.Reading;
 using Lakehouse.Udfs.Dicom.Writing;
 
+using Lakehouse.Testing;
+
 namespace Lakehouse.Udfs.Tests.Dicom;
 
 /// <summary>
@@ -75,32 +77,12 @@ public class DicomDeflatedReadingTests
         return DicomJson.Serialize(r.Dataset!);
     }
 
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = inner.Read(buffer, offset, count);
-            BytesRead += n;
-            return n;
-        }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     [Fact]
     public void A_realistic_deflated_file_is_read_from_a_fraction_of_its_bytes()
     {
         byte[] file = RealisticDeflatedCt();
         file.Length.Should().BeGreaterThan(300_000, "noisy 512x512 pixels do not deflate away");
-        var stream = new CountingStream(new MemoryStream(file));
+        var stream = new CountingReadStream(new MemoryStream(file));
         var r = DicomFileReader.ReadHeader(stream, "ct");
         r.IsSuccess.Should().BeTrue(r.Error?.ToString());
         r.TransferSyntax!.Deflated.Should().BeTrue();
