@@ -137,3 +137,77 @@ public sealed class ColumnarWriterTests
         return sb.ToString();
     }
 }
+
+/// <summary>A transaction's data file written a row group at a time (what ingestion streams into).</summary>
+public sealed class DeltaFileWriterTests
+{
+    private static readonly StructType Schema = new(
+        new StructField("id", DeltaType.Long, Nullable: false),
+        new StructField("name", DeltaType.String),
+        new StructField("spacing", new ArrayType(DeltaType.Double, ContainsNull: false)));
+
+    private static ColumnBatch Rows(int start, int count)
+    {
+        var cols = Schema.Fields.Select(_ => (IList)new List<object?>()).ToArray();
+        for (int i = start; i < start + count; i++)
+        {
+            cols[0].Add((long)i);
+            cols[1].Add(i % 5 == 0 ? null : "n" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture));
+            cols[2].Add(i % 3 == 0 ? null : new[] { i * 0.5, 1.0 });
+        }
+        return new ColumnBatch(Schema, cols);
+    }
+
+    [Fact]
+    public void Row_groups_streamed_into_one_file_commit_as_one_file_with_statistics_over_all_of_them()
+    {
+        using var tmp = new TempDirectory("delta-stream");
+        var table = DeltaTable.Create(tmp.Path, Schema);
+        var txn = table.NewTransaction(DeltaOperation.Append);
+        using (var file = txn.OpenFile())
+        {
+            file.Write(Rows(0, 100));
+            file.Write(Rows(100, 0));
+            file.Write(Rows(100, 57));
+            file.RowCount.Should().Be(157);
+            file.Complete();
+        }
+        txn.Commit().Should().Be(1);
+        var snapshot = table.Snapshot();
+        var added = snapshot.ActiveFiles.Should().ContainSingle().Subject;
+        var stats = JsonNode.Parse(added.StatsJson!)!;
+        stats["numRecords"]!.GetValue<long>().Should().Be(157);
+        stats["minValues"]!["id"]!.GetValue<long>().Should().Be(0);
+        stats["maxValues"]!["id"]!.GetValue<long>().Should().Be(156);
+        stats["nullCount"]!["name"]!.GetValue<long>().Should().Be(32);
+        var columns = Schema.Fields.Select(f => f.Name).ToList();
+        var expected = TestSupport.Rendered(Enumerable.Range(0, 157).Select(Rows(0, 157).Row), columns);
+        TestSupport.DuckDbRows([added.AbsolutePath], columns).Should().Equal(expected);
+        TestSupport.Rendered(snapshot.ReadRows(), columns).Should().Equal(expected);
+        RoundTripTests.AssertValid(tmp.Path);
+    }
+
+    [Fact]
+    public void A_file_never_completed_is_deleted_and_an_empty_one_is_not_added()
+    {
+        using var tmp = new TempDirectory("delta-stream-abandon");
+        var table = DeltaTable.Create(tmp.Path, Schema);
+        var txn = table.NewTransaction(DeltaOperation.Append);
+        using (var abandoned = txn.OpenFile()) abandoned.Write(Rows(0, 10));
+        using (var empty = txn.OpenFile()) empty.Complete();
+        txn.Adds.Should().BeEmpty();
+        Directory.GetFiles(tmp.Path, "*.parquet").Should().BeEmpty("neither the abandoned nor the empty file stays on disk");
+    }
+
+    [Fact]
+    public void Partitioned_or_nested_tables_are_refused_with_the_reason()
+    {
+        using var tmp = new TempDirectory("delta-stream-refused");
+        var partitioned = DeltaTable.Create(Path.Combine(tmp.Path, "p"), new StructType(new StructField("id", DeltaType.Long), new StructField("site", DeltaType.String)), ["site"]);
+        var act = () => partitioned.NewTransaction(DeltaOperation.Append).OpenFile();
+        act.Should().Throw<DeltaException>().WithMessage("*unpartitioned*");
+        var nested = DeltaTable.Create(Path.Combine(tmp.Path, "n"), new StructType(new StructField("tags", new ArrayType(DeltaType.String))));
+        act = () => nested.NewTransaction(DeltaOperation.Append).OpenFile();
+        act.Should().Throw<DeltaException>().WithMessage("*flat columns*");
+    }
+}

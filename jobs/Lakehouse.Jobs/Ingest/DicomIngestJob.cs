@@ -15,7 +15,7 @@ public sealed record DicomIngestOptions(string SourceDirectory)
 {
     /// <summary>Files per commit: a killed run loses at most the batch in flight.</summary>
     public int BatchSize { get; init; } = 5000;
-    /// <summary>Header JSON bytes per commit, so huge headers do not make a batch hold too much memory.</summary>
+    /// <summary>Header JSON characters per commit, so a batch of huge headers still commits (and its files stay a sensible size).</summary>
     public long MaxBatchJsonBytes { get; init; } = 64L << 20;
     /// <summary>Header parsers running at once.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;

@@ -178,6 +178,24 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
             Keys(lake.PathOf(table), table).Should().BeEquivalentTo(Keys(clean.PathOf(table), table), $"{table} after the rerun equals a clean run");
     }
 
+    [Fact]
+    public void Every_batch_commits_its_own_files_and_small_batches_land_the_same_rows()
+    {
+        using var dir = new TempDirectory("ingest-batches");
+        var lake = new LakeStore(dir.Combine("lake"));
+        var summary = new DicomIngestJob(lake, new DicomIngestOptions(fx.DicomRoot) { BatchSize = 40, Parallelism = 2 }).Run();
+        long files = summary.Instances + summary.Duplicates + summary.Conflicts + summary.Errors;
+        var table = DeltaTable.Open(lake.PathOf(BronzeTables.DicomInstances));
+        var active = table.Snapshot().ActiveFiles;
+        active.Should().OnlyContain(f => f.NumRecords <= 40, "a batch holds at most --batch-size files");
+        active.Count.Should().BeGreaterThanOrEqualTo((int)((summary.Instances + 39) / 40));
+        table.History().Count(h => h.Operation == "WRITE").Should().Be(active.Count, "one commit, one file per batch");
+        active.Sum(f => f.NumRecords).Should().Be(summary.Instances);
+        files.Should().Be(fx.FirstRun.FilesFound);
+        foreach (var name in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
+            Keys(lake.PathOf(name), name).Should().BeEquivalentTo(Keys(fx.Lake.PathOf(name), name), $"{name} equals the one-batch run");
+    }
+
     private static List<string> Keys(string tableDir, Engine.LakeTableName table) =>
         !DeltaTable.Exists(tableDir) ? [] : DeltaTable.Open(tableDir).Snapshot().ReadRows()
             .Select(r => table == BronzeTables.DicomInstances ? (string)r["sop_instance_uid"]! + "|" + (string)r["source_path"]! : (string)r["source_path"]! + "|" + r.GetValueOrDefault("kind")).ToList();
