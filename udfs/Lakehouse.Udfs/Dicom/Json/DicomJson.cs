@@ -50,6 +50,7 @@ public static class DicomJson
         var cs = dataset.Contains(DicomTags.SpecificCharacterSet) ? DicomKeyAttributes.CharacterSetOf(dataset) : inherited;
         writer.WriteStartObject();
         Span<byte> key = stackalloc byte[8];
+        Span<byte> vrCode = stackalloc byte[2];
         foreach (var e in dataset.Elements)
         {
             if (e.Tag.IsGroupLength) continue;
@@ -57,7 +58,10 @@ public static class DicomJson
             HexKey(e.Tag.Value, key);
             writer.WritePropertyName(key);
             writer.WriteStartObject();
-            writer.WriteString("vr"u8, DicomVRInfo.Code(e.VR == DicomVR.None ? DicomVR.UN : e.VR));
+            var vr = e.VR == DicomVR.None ? DicomVR.UN : e.VR;
+            vrCode[0] = (byte)((ushort)vr >> 8); // a VR is its two ASCII letters: no string per element
+            vrCode[1] = (byte)vr;
+            writer.WriteString("vr"u8, vrCode);
             WriteValue(writer, e, cs, excludePixelData);
             writer.WriteEndObject();
         }
