@@ -33,10 +33,10 @@ public static class DicomFileParser
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            using var stream = DicomFileReader.OpenForHeader(path);
             var result = DicomFileReader.ReadHeader(stream, label);
             if (!result.IsSuccess)
-                return new ParsedDicomFile(result.Error, null, null, null, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(fileSize, 65536));
+                return new ParsedDicomFile(result.Error, null, null, null, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(fileSize, DicomFileReader.FirstChunk));
             if (string.IsNullOrEmpty(result.Keys!.SopInstanceUid))
                 return new ParsedDicomFile(new DicomReadError(label, 0, DicomTags.SOPInstanceUID, DicomReadErrorReason.InvalidStructure), null, null, null, result.HeaderBytes);
             var json = t_json ??= new ArrayBufferWriter<byte>(64 * 1024);

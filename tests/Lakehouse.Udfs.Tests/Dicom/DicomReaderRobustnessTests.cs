@@ -212,9 +212,9 @@ public class DicomReaderRobustnessTests
     }
 
     [Fact]
-    public void Stream_reads_on_when_the_first_64_KiB_end_exactly_between_two_elements()
+    public void Stream_reads_on_when_the_first_chunk_ends_exactly_between_two_elements()
     {
-        // Meta (132 + 28 bytes), Modality (10), an OB filling up to 64 KiB, then Rows and Pixel Data after it.
+        // Meta (132 + 28 bytes), Modality (10), an OB filling up to the first chunk (16 KiB), then Rows and Pixel Data after it.
         var ds = new MemoryStream();
         ExplicitShort(ds, 0x0008, 0x0060, "CS", "CT"u8.ToArray());
         var ob = new byte[12];
@@ -222,7 +222,7 @@ public class DicomReaderRobustnessTests
         BinaryPrimitives.WriteUInt16LittleEndian(ob.AsSpan(2), 0x1010);
         ob[4] = (byte)'O';
         ob[5] = (byte)'B';
-        int fill = 64 * 1024 - 160 - 10 - 12;
+        int fill = DicomFileReader.FirstChunk - 160 - 10 - 12;
         BinaryPrimitives.WriteUInt32LittleEndian(ob.AsSpan(8), (uint)fill);
         ds.Write(ob);
         ds.Write(new byte[fill]);
@@ -230,24 +230,24 @@ public class DicomReaderRobustnessTests
         ds.Write(new byte[] { 0xE0, 0x7F, 0x10, 0x00, (byte)'O', (byte)'W', 0, 0, 0, 0, 1, 0 });
         ds.Write(new byte[256]);
         byte[] file = Part10("1.2.840.10008.1.2.1", ds.ToArray());
-        file.AsSpan(64 * 1024, 4).SequenceEqual(new byte[] { 0x28, 0x00, 0x10, 0x00 }).Should().BeTrue("the test needs an element to start at 64 KiB");
+        file.AsSpan(DicomFileReader.FirstChunk, 4).SequenceEqual(new byte[] { 0x28, 0x00, 0x10, 0x00 }).Should().BeTrue("the test needs an element to start where the first chunk ends");
         var r = DicomFileReader.ReadHeader(new ChunkedStream(file, 4096), "edge");
         r.IsSuccess.Should().BeTrue(r.Error?.ToString());
-        r.Keys!.Rows.Should().Be(512, "the element after the first 64 KiB is still before Pixel Data");
+        r.Keys!.Rows.Should().Be(512, "the element after the first chunk is still before Pixel Data");
         r.HeaderBytes.Should().Be(file.Length - 256 - 12);
     }
 
     [Fact]
-    public void Stream_reads_only_the_first_64_KiB_unless_the_header_is_longer()
+    public void Stream_reads_only_the_first_chunk_unless_the_header_is_longer()
     {
         // CT_small followed by a megabyte nobody should read (pixel data stops the header before it).
         byte[] big = [.. CtSmall.Value, .. new byte[1 << 20]];
         var stream = new ChunkedStream(big, 4096);
         var r = DicomFileReader.ReadHeader(stream, "ct");
         r.IsSuccess.Should().BeTrue();
-        stream.BytesRead.Should().Be(64 * 1024);
+        stream.BytesRead.Should().Be(DicomFileReader.FirstChunk);
 
-        // waveform_ecg.dcm has a 291 KB header (waveform data is not pixel data): the reader continues past 64 KiB.
+        // waveform_ecg.dcm has a 291 KB header (waveform data is not pixel data): the reader continues past the first chunk.
         byte[] ecg = File.ReadAllBytes(DicomOracles.PydicomFile("test_files", "waveform_ecg.dcm"));
         var fromStream = DicomFileReader.ReadHeader(new ChunkedStream(ecg, 65536), "ecg");
         fromStream.IsSuccess.Should().BeTrue(fromStream.Error?.ToString());

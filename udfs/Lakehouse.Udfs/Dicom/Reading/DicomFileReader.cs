@@ -11,7 +11,11 @@ namespace Lakehouse.Udfs.Dicom.Reading;
 /// </summary>
 public static class DicomFileReader
 {
-    private const int FirstChunk = 64 * 1024;
+    /// <summary>
+    /// Bytes read first from a stream: most headers fit (a CT's is a few KiB), and every byte read is a byte the kernel
+    /// copies; a longer header grows the buffer (doubling) and is read on.
+    /// </summary>
+    public const int FirstChunk = 16 * 1024;
     // Deflated data sets are inflated in pieces of 4 KiB, doubling: most headers inflate to a few KiB, and every byte of a
     // larger piece would be pixel data inflated for nothing (16 KiB made the realistic sample's deflated files 2x slower).
     internal const int FirstInflatedChunk = 4 * 1024;
@@ -21,7 +25,7 @@ public static class DicomFileReader
         Read(bytes, null, fileLabel, options ?? DicomReadOptions.Default, isFinalBlock: true, out _);
 
     /// <summary>
-    /// Reads a header from a stream, reading only as much as needed: the first 64 KiB, then more only when the
+    /// Reads a header from a stream, reading only as much as needed: the first 16 KiB, then more only when the
     /// header is longer (a deflated data set is inflated piece by piece from there until the header is complete).
     /// The stream is left positioned after the bytes read.
     /// </summary>
@@ -63,13 +67,20 @@ public static class DicomFileReader
     public static DicomReadResult ReadHeader(string path, string fileLabel, DicomReadOptions? options = null)
     {
         FileStream stream;
-        try { stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan); }
+        try { stream = OpenForHeader(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return DicomReadResult.Failure(new(fileLabel, 0, null, DicomReadErrorReason.IoError));
         }
         using (stream) return ReadHeader(stream, fileLabel, options);
     }
+
+    /// <summary>
+    /// Opens a file to read its header: unbuffered (the reader has its own buffer), shared with writers and deleters (on
+    /// Unix a narrower share costs an advisory lock per file), no read-ahead hint (a header is a few KiB).
+    /// </summary>
+    public static FileStream OpenForHeader(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.None);
 
     // needMore: the buffer ended inside the header and isFinalBlock was false. rest: where the file continues after
     // bytes (null when bytes is all of it); only a deflated data set reads it, other callers grow the buffer instead.
