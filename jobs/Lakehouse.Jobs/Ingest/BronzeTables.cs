@@ -82,7 +82,7 @@ public static class BronzeTables
         [DicomInstances] = InstanceStatsColumns,
         [DicomDuplicates] = InstanceStatsColumns + ",kind",
         [DicomErrors] = "file_size,file_modified_at,reason,byte_offset,tag,ingest_run_id,ingested_at",
-        [Reports] = "report_id,accession_number,patient_id,issuer_of_patient_id,site,report_date,status,source_line,content_sha256,ingest_run_id,ingested_at",
+        [Reports] = "report_id,accession_number,patient_id,issuer_of_patient_id,site,report_date,status,source_line,ingest_run_id,ingested_at",
         [ReportErrors] = "source_line,report_id,reason,ingest_run_id,ingested_at",
     };
 
