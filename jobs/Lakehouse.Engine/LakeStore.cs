@@ -33,14 +33,18 @@ public sealed class LakeStore
     /// <summary>Opens an existing table, or null.</summary>
     public DeltaTable? TryOpen(LakeTableName name) => Exists(name) ? DeltaTable.Open(PathOf(name)) : null;
 
-    /// <summary>Opens the table, creating it with <paramref name="schema"/> when it does not exist yet.</summary>
-    public DeltaTable OpenOrCreate(LakeTableName name, StructType schema, CommitLineage lineage, IReadOnlyList<string>? partitionColumns = null)
+    /// <summary>
+    /// Opens the table, creating it with <paramref name="schema"/> and the table <paramref name="properties"/> when it does
+    /// not exist yet (an existing table keeps its own properties).
+    /// </summary>
+    public DeltaTable OpenOrCreate(LakeTableName name, StructType schema, CommitLineage lineage, IReadOnlyList<string>? partitionColumns = null,
+        IReadOnlyDictionary<string, string>? properties = null)
     {
         string path = PathOf(name);
         if (DeltaTable.Exists(path)) return DeltaTable.Open(path);
         try
         {
-            return DeltaTable.Create(path, schema, partitionColumns, lineage: lineage);
+            return DeltaTable.Create(path, schema, partitionColumns, properties, lineage);
         }
         catch (DeltaException ex) when (ex.Kind == DeltaErrorKind.TableAlreadyExists)
         {

@@ -50,7 +50,8 @@ public sealed class DeltaTable
 
     /// <summary>
     /// Creates a table (version 0: protocol 1/2, metaData, commitInfo CREATE TABLE). Partition columns must be top-level
-    /// primitive columns of <paramref name="schema"/>. Throws <see cref="DeltaErrorKind.TableAlreadyExists"/> when version 0 exists.
+    /// primitive columns of <paramref name="schema"/>. <paramref name="configuration"/> holds table properties; the
+    /// <see cref="DataSkippingProperties"/> ones are validated against the schema. Throws <see cref="DeltaErrorKind.TableAlreadyExists"/> when version 0 exists.
     /// </summary>
     public static DeltaTable Create(string path, StructType schema, IReadOnlyList<string>? partitionColumns = null,
         IReadOnlyDictionary<string, string>? configuration = null, CommitLineage? lineage = null)
@@ -68,6 +69,8 @@ public sealed class DeltaTable
         if (ContainsNtz(schema))
             throw new DeltaException(DeltaErrorKind.UnsupportedFeature, table.Path, "timestamp_ntz columns need the timestampNtz table feature (writer 7), which this writer does not implement",
                 "Use timestamp (UTC) columns.");
+        // Refuse bad statistics properties now rather than at the first write.
+        Parquet.StatsColumnSelection.FromConfiguration(table.Path, schema, partitionColumns, configuration ?? new Dictionary<string, string>());
         string log = System.IO.Path.Combine(table.Path, "_delta_log");
         Directory.CreateDirectory(log);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -21,7 +21,7 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
         if (columns[0].Count == 0) return;
         if (!_open.TryGetValue(table, out var open))
         {
-            var transaction = lake.OpenOrCreate(table, schema, lineage).NewTransaction(DeltaOperation.Append, lineage);
+            var transaction = lake.OpenOrCreate(table, schema, lineage, properties: BronzeTables.PropertiesOf(table)).NewTransaction(DeltaOperation.Append, lineage);
             _open[table] = open = (transaction, transaction.OpenFile());
         }
         open.File.Write(new ColumnBatch(schema, columns));

@@ -72,6 +72,29 @@ public static class BronzeTables
         .. RunColumns,
     ]);
 
+    /// <summary>
+    /// Columns with Delta log statistics (min/max/nullCount), per table: ids, UIDs, modality, dates, sizes and run. Statistics
+    /// copy values into the log, so the large, PHI-dense columns with no skipping value get none: tags_json, message, report
+    /// text (text, findings, impression), source_path, names.
+    /// </summary>
+    private static readonly Dictionary<LakeTableName, string> StatsColumns = new()
+    {
+        [DicomInstances] = InstanceStatsColumns,
+        [DicomDuplicates] = InstanceStatsColumns + ",kind",
+        [DicomErrors] = "file_size,file_modified_at,reason,byte_offset,tag,ingest_run_id,ingested_at",
+        [Reports] = "report_id,accession_number,patient_id,issuer_of_patient_id,site,report_date,status,source_line,ingest_run_id,ingested_at",
+        [ReportErrors] = "source_line,report_id,reason,ingest_run_id,ingested_at",
+    };
+
+    private const string InstanceStatsColumns = "file_size,file_modified_at,patient_id,issuer_of_patient_id,study_instance_uid,series_instance_uid," +
+        "sop_instance_uid,sop_class_uid,accession_number,modality,study_date,series_date,acquisition_date,header_bytes,ingest_run_id,ingested_at";
+
+    /// <summary>The table properties a bronze table is created with (<see cref="Tables.DataSkippingProperties.StatsColumns"/>); none for other tables.</summary>
+    public static IReadOnlyDictionary<string, string>? PropertiesOf(LakeTableName name) =>
+        StatsColumns.TryGetValue(name, out string? columns)
+            ? new Dictionary<string, string> { [Tables.DataSkippingProperties.StatsColumns] = columns }
+            : null;
+
     /// <summary>The Delta type of a key attribute's CLR type (times are ISO strings: Delta has no time-of-day type).</summary>
     public static DeltaType DeltaTypeOf(Type clr) =>
         clr == typeof(string) ? DeltaType.String
@@ -90,7 +113,7 @@ public static class BronzeTables
         Tables.Transaction.CommitLineage lineage, IDictionary<string, long> versions)
     {
         if (columns[0].Count == 0) return;
-        var tx = lake.OpenOrCreate(name, schema, lineage).NewTransaction(Tables.Transaction.DeltaOperation.Append, lineage);
+        var tx = lake.OpenOrCreate(name, schema, lineage, properties: PropertiesOf(name)).NewTransaction(Tables.Transaction.DeltaOperation.Append, lineage);
         tx.Write(new Tables.Transaction.ColumnBatch(schema, columns));
         versions[name.ToString()] = tx.Commit();
     }

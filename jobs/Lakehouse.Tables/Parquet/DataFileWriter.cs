@@ -13,7 +13,8 @@ internal static class DataFileWriter
     /// <summary>Rows per row group: big enough for good compression, small enough to keep memory bounded.</summary>
     public const int RowGroupRows = 128 * 1024;
 
-    public static List<AddFile> Write(string table, StructType tableSchema, IReadOnlyList<string> partitionColumns, ColumnBatch batch, CompressionMethod compression)
+    public static List<AddFile> Write(string table, StructType tableSchema, IReadOnlyList<string> partitionColumns, ColumnBatch batch, CompressionMethod compression,
+        StatsColumnSelection statsColumns)
     {
         var dataFields = tableSchema.Fields.Where(f => !partitionColumns.Contains(f.Name)).ToList();
         var pqSchema = ParquetSchemaMapper.ToParquet(dataFields);
@@ -44,7 +45,7 @@ internal static class DataFileWriter
             string relative = dir.Length == 0 ? name : dir + "/" + name;
             string absolute = Path.Combine(table, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(absolute)!);
-            var stats = new StatsCollector(dataFields);
+            var stats = new StatsCollector(dataFields, statsColumns);
             stats.Add(batch, rowIndexes);
             using (var stream = new FileStream(absolute, FileMode.CreateNew, FileAccess.Write))
             {
@@ -80,7 +81,7 @@ internal static class DataFileWriter
     /// size from the file system, stats from its contents. Its columns must belong to the table's data columns.
     /// </summary>
     public static AddFile Describe(string table, StructType tableSchema, IReadOnlyList<string> partitionColumns, string absolutePath,
-        IReadOnlyDictionary<string, object?>? partitionValues)
+        IReadOnlyDictionary<string, object?>? partitionValues, StatsColumnSelection statsColumns)
     {
         string full = Path.GetFullPath(absolutePath);
         string root = Path.GetFullPath(table).TrimEnd('/') + "/";
@@ -103,7 +104,7 @@ internal static class DataFileWriter
             if (tableSchema.Find(f.Name) is null)
                 throw new DeltaException(DeltaErrorKind.SchemaMismatch, table, $"an added file has column '{f.Name}' that is not in the table schema", "Add the column with mergeSchema first, or drop it from the file.");
         }
-        var stats = new StatsCollector(dataFields);
+        var stats = new StatsCollector(dataFields, statsColumns);
         foreach (var row in rows) stats.Add(row);
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (string pc in partitionColumns)

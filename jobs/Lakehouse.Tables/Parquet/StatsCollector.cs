@@ -8,7 +8,8 @@ namespace Lakehouse.Tables.Parquet;
 
 /// <summary>
 /// Per-file column statistics (protocol §Per-file Statistics): numRecords, and for every primitive leaf reachable through
-/// structs an exact nullCount plus min/max. Strings are cut to 32 code points (max gets a U+10FFFF tie-breaker so it stays
+/// structs that the table's <see cref="StatsColumnSelection"/> picks an exact nullCount plus min/max (with no leaf picked,
+/// numRecords alone, as Spark writes it). Strings are cut to 32 code points (max gets a U+10FFFF tie-breaker so it stays
 /// above the data in UTF-8 order); timestamps are truncated to ms (max rounded up); floats with NaN, booleans and binary get
 /// no min/max. Arrays and maps get no statistics.
 /// </summary>
@@ -27,16 +28,20 @@ internal sealed class StatsCollector
         public bool NoMinMax = type is PrimitiveType { Name: "boolean" or "binary" };
     }
 
-    public StatsCollector(IEnumerable<Schema.StructField> dataFields)
+    /// <summary><paramref name="dataFields"/>: the table's non-partition columns in schema order (leaf numbering follows them).</summary>
+    public StatsCollector(IEnumerable<Schema.StructField> dataFields, StatsColumnSelection selection)
     {
         var leaves = new List<Leaf>();
+        int leafIndex = 0;
         void Walk(IEnumerable<Schema.StructField> fields, string[] prefix)
         {
             foreach (var f in fields)
             {
                 string[] path = [.. prefix, f.Name];
-                if (f.Type is Schema.StructType s) Walk(s.Fields, path);
-                else if (f.Type is PrimitiveType or DecimalType) leaves.Add(new Leaf(path, f.Type));
+                if (f.Type is Schema.StructType s) { Walk(s.Fields, path); continue; }
+                // Arrays and maps take an index slot (as in Spark) but get no statistics.
+                if (f.Type is PrimitiveType or DecimalType && selection.Includes(path, leafIndex)) leaves.Add(new Leaf(path, f.Type));
+                leafIndex++;
             }
         }
         Walk(dataFields, []);
@@ -93,6 +98,7 @@ internal sealed class StatsCollector
 
     public string ToJson()
     {
+        if (_leaves.Length == 0) return new JsonObject { ["numRecords"] = _rows }.ToJsonString();
         var min = new JsonObject();
         var max = new JsonObject();
         var nulls = new JsonObject();

@@ -25,7 +25,8 @@ public sealed class DeltaFileWriter : IDisposable
     private readonly ParquetWriter _writer;
     private bool _closed;
 
-    internal DeltaFileWriter(DeltaTransaction transaction, string tablePath, StructType schema, IReadOnlyList<string> partitionColumns, CompressionMethod compression)
+    internal DeltaFileWriter(DeltaTransaction transaction, string tablePath, StructType schema, IReadOnlyList<string> partitionColumns, CompressionMethod compression,
+        StatsColumnSelection statsColumns)
     {
         if (partitionColumns.Count > 0)
             throw new DeltaException(DeltaErrorKind.InvalidArgument, tablePath, "a streamed data file needs an unpartitioned table", "Use Write, which splits rows by partition.");
@@ -35,7 +36,7 @@ public sealed class DeltaFileWriter : IDisposable
         _tablePath = tablePath;
         _fields = [.. schema.Fields];
         _parquetSchema = ParquetSchemaMapper.ToParquet(_fields);
-        _stats = new StatsCollector(_fields);
+        _stats = new StatsCollector(_fields, statsColumns);
         _relativePath = $"part-00000-{Guid.NewGuid()}-c000.{(compression == CompressionMethod.Zstd ? "zstd" : "snappy")}.parquet";
         _absolutePath = Path.Combine(tablePath, _relativePath);
         _stream = new FileStream(_absolutePath, FileMode.CreateNew, FileAccess.Write);

@@ -62,7 +62,7 @@ public sealed class DeltaTransaction
     {
         EnsureOpen();
         ReconcileSchema(batch.Schema);
-        _adds.AddRange(DataFileWriter.Write(_table.Path, _schema, _read.PartitionColumns, batch, compression));
+        _adds.AddRange(DataFileWriter.Write(_table.Path, _schema, _read.PartitionColumns, batch, compression, StatsColumns()));
         TestHooks.MaybeCrash(TestHooks.AfterDataFiles);
     }
 
@@ -73,7 +73,7 @@ public sealed class DeltaTransaction
     public DeltaFileWriter OpenFile(CompressionMethod compression = CompressionMethod.Zstd)
     {
         EnsureOpen();
-        return new DeltaFileWriter(this, _table.Path, _schema, _read.PartitionColumns, compression);
+        return new DeltaFileWriter(this, _table.Path, _schema, _read.PartitionColumns, compression, StatsColumns());
     }
 
     internal void AddWritten(AddFile add)
@@ -90,7 +90,7 @@ public sealed class DeltaTransaction
     public void AddFile(string absolutePath, IReadOnlyDictionary<string, object?>? partitionValues = null)
     {
         EnsureOpen();
-        _adds.Add(DataFileWriter.Describe(_table.Path, _schema, _read.PartitionColumns, absolutePath, partitionValues));
+        _adds.Add(DataFileWriter.Describe(_table.Path, _schema, _read.PartitionColumns, absolutePath, partitionValues, StatsColumns()));
     }
 
     /// <summary>
@@ -290,6 +290,13 @@ public sealed class DeltaTransaction
             typed[pc] = PartitionValues.Parse(raw.GetValueOrDefault(pc), _read.Schema.Find(pc)?.Type ?? DeltaType.String);
         return typed;
     }
+
+    /// <summary>
+    /// The columns that get statistics, from the table properties against the schema this commit will have (checked on
+    /// every data write: a table created by another writer may carry a value we refuse).
+    /// </summary>
+    private StatsColumnSelection StatsColumns() =>
+        StatsColumnSelection.FromConfiguration(_table.Path, _schema, _read.PartitionColumns, _read.Metadata.Configuration);
 
     private void EnsureOpen()
     {
