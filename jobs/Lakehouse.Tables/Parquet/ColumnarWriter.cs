@@ -45,55 +45,43 @@ internal static class ColumnarWriter
     private static Task WriteColumnAsync(ParquetRowGroupWriter rg, DataField field, DeltaType type, IList? values, IReadOnlyList<int> rows, int start, int count)
     {
         object? At(int i) => values?[rows[start + i]];
-        switch (type)
+        // An array column is written with its element type's conversion, as its leaf (the element) with levels.
+        bool list = type is ArrayType;
+        switch (type is ArrayType array ? array.ElementType : type)
         {
-            case ArrayType a: return WriteListAsync(rg, field, a.ElementType, count, At);
-            case PrimitiveType { Name: "string" }:
+            case PrimitiveType { Name: "string" } when !list:
             {
                 var a = new string[count];
                 for (int i = 0; i < count; i++) a[i] = (string)At(i)!;
                 return rg.WriteAsync(field, a);
             }
-            case PrimitiveType { Name: "binary" }:
+            case PrimitiveType { Name: "binary" } when !list:
             {
                 var a = new byte[count][];
                 for (int i = 0; i < count; i++) a[i] = (byte[])At(i)!;
                 return rg.WriteAsync(field, a);
             }
-            case PrimitiveType { Name: "long" }: return Typed<long>(rg, field, count, At, v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
-            case PrimitiveType { Name: "integer" }: return Typed<int>(rg, field, count, At, v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture));
-            case PrimitiveType { Name: "short" }: return Typed<short>(rg, field, count, At, v => Convert.ToInt16(v, System.Globalization.CultureInfo.InvariantCulture));
-            case PrimitiveType { Name: "byte" }: return Typed<sbyte>(rg, field, count, At, v => Convert.ToSByte(v, System.Globalization.CultureInfo.InvariantCulture));
-            case PrimitiveType { Name: "float" }: return Typed<float>(rg, field, count, At, v => Convert.ToSingle(v, System.Globalization.CultureInfo.InvariantCulture));
-            case PrimitiveType { Name: "double" }: return Typed<double>(rg, field, count, At, v => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture));
-            case PrimitiveType { Name: "boolean" }: return Typed<bool>(rg, field, count, At, v => (bool)v);
-            case PrimitiveType { Name: "date" }: return Typed<DateOnly>(rg, field, count, At, v => (DateOnly)v);
+            case PrimitiveType { Name: "long" }: return FixedWidth<long>(rg, field, list, count, At, v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
+            case PrimitiveType { Name: "integer" }: return FixedWidth<int>(rg, field, list, count, At, v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture));
+            case PrimitiveType { Name: "short" }: return FixedWidth<short>(rg, field, list, count, At, v => Convert.ToInt16(v, System.Globalization.CultureInfo.InvariantCulture));
+            case PrimitiveType { Name: "byte" }: return FixedWidth<sbyte>(rg, field, list, count, At, v => Convert.ToSByte(v, System.Globalization.CultureInfo.InvariantCulture));
+            case PrimitiveType { Name: "float" }: return FixedWidth<float>(rg, field, list, count, At, v => Convert.ToSingle(v, System.Globalization.CultureInfo.InvariantCulture));
+            case PrimitiveType { Name: "double" }: return FixedWidth<double>(rg, field, list, count, At, v => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture));
+            case PrimitiveType { Name: "boolean" }: return FixedWidth<bool>(rg, field, list, count, At, v => (bool)v);
+            case PrimitiveType { Name: "date" }: return FixedWidth<DateOnly>(rg, field, list, count, At, v => (DateOnly)v);
             case PrimitiveType { Name: "timestamp" }:
-                return Typed<DateTime>(rg, field, count, At, v => v is DateTimeOffset o ? o.UtcDateTime : ((DateTime)v).Kind == DateTimeKind.Local ? ((DateTime)v).ToUniversalTime() : (DateTime)v);
-            case PrimitiveType { Name: "timestamp_ntz" }: return Typed<DateTime>(rg, field, count, At, v => (DateTime)v);
-            case DecimalType: return Typed<decimal>(rg, field, count, At, v => Convert.ToDecimal(v, System.Globalization.CultureInfo.InvariantCulture));
-            default: throw new NotSupportedException($"type {type} is not flat");
+                return FixedWidth<DateTime>(rg, field, list, count, At, v => v is DateTimeOffset o ? o.UtcDateTime : ((DateTime)v).Kind == DateTimeKind.Local ? ((DateTime)v).ToUniversalTime() : (DateTime)v);
+            case PrimitiveType { Name: "timestamp_ntz" }: return FixedWidth<DateTime>(rg, field, list, count, At, v => (DateTime)v);
+            case DecimalType: return FixedWidth<decimal>(rg, field, list, count, At, v => Convert.ToDecimal(v, System.Globalization.CultureInfo.InvariantCulture));
+            default: throw new NotSupportedException($"type {type} is not written column by column");
         }
     }
 
+    private static Task FixedWidth<T>(ParquetRowGroupWriter rg, DataField field, bool list, int count, Func<int, object?> at, Func<object, T> convert) where T : struct =>
+        list ? List(rg, field, count, at, convert) : Typed(rg, field, count, at, convert);
+
     // A list of fixed-width values as Parquet stores it: the present elements only, plus one definition and one repetition
     // level per element (or per null / empty list), relative to the element's maximum definition level.
-    private static Task WriteListAsync(ParquetRowGroupWriter rg, DataField item, DeltaType elementType, int count, Func<int, object?> at) => elementType switch
-    {
-        PrimitiveType { Name: "long" } => List<long>(rg, item, count, at, v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)),
-        PrimitiveType { Name: "integer" } => List<int>(rg, item, count, at, v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)),
-        PrimitiveType { Name: "short" } => List<short>(rg, item, count, at, v => Convert.ToInt16(v, System.Globalization.CultureInfo.InvariantCulture)),
-        PrimitiveType { Name: "byte" } => List<sbyte>(rg, item, count, at, v => Convert.ToSByte(v, System.Globalization.CultureInfo.InvariantCulture)),
-        PrimitiveType { Name: "float" } => List<float>(rg, item, count, at, v => Convert.ToSingle(v, System.Globalization.CultureInfo.InvariantCulture)),
-        PrimitiveType { Name: "double" } => List<double>(rg, item, count, at, v => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)),
-        PrimitiveType { Name: "boolean" } => List<bool>(rg, item, count, at, v => (bool)v),
-        PrimitiveType { Name: "date" } => List<DateOnly>(rg, item, count, at, v => (DateOnly)v),
-        PrimitiveType { Name: "timestamp" } => List<DateTime>(rg, item, count, at, v => v is DateTimeOffset o ? o.UtcDateTime : ((DateTime)v).Kind == DateTimeKind.Local ? ((DateTime)v).ToUniversalTime() : (DateTime)v),
-        PrimitiveType { Name: "timestamp_ntz" } => List<DateTime>(rg, item, count, at, v => (DateTime)v),
-        DecimalType => List<decimal>(rg, item, count, at, v => Convert.ToDecimal(v, System.Globalization.CultureInfo.InvariantCulture)),
-        _ => throw new NotSupportedException($"array of {elementType} is not written column by column"),
-    };
-
     private static Task List<T>(ParquetRowGroupWriter rg, DataField item, int count, Func<int, object?> at, Func<object, T> convert) where T : struct
     {
         int present = item.MaxDefinitionLevel, nullElement = present - 1;

@@ -28,8 +28,7 @@ internal static class DataFileWriter
                 var values = new Dictionary<string, string?>(StringComparer.Ordinal);
                 foreach (string pc in partitionColumns)
                 {
-                    int idx = IndexOf(batch.Schema, pc);
-                    values[pc] = PartitionValues.Serialize(idx < 0 ? null : batch.Columns[idx][r], tableSchema.Find(pc)!.Type);
+                    values[pc] = PartitionValues.Serialize(batch.Column(pc)?[r], tableSchema.Find(pc)!.Type);
                 }
                 string key = string.Join("\u0001", partitionColumns.Select(pc => values[pc] is { } v ? "v" + v : "n"));
                 if (!groups.TryGetValue(key, out var g)) groups[key] = g = (values, []);
@@ -37,11 +36,10 @@ internal static class DataFileWriter
             }
 
         var adds = new List<AddFile>();
-        string ext = compression == CompressionMethod.Zstd ? "zstd" : "snappy";
         foreach (var (values, rowIndexes) in groups.Values)
         {
             string dir = string.Join("/", partitionColumns.Select(pc => pc + "=" + PartitionValues.EscapeDirectoryValue(values[pc])));
-            string name = $"part-00000-{Guid.NewGuid()}-c000.{ext}.parquet";
+            string name = NewFileName(compression);
             string relative = dir.Length == 0 ? name : dir + "/" + name;
             string absolute = Path.Combine(table, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(absolute)!);
@@ -51,7 +49,7 @@ internal static class DataFileWriter
             {
                 if (ColumnarWriter.Supports(dataFields))
                 {
-                    var columns = dataFields.Select(f => IndexOf(batch.Schema, f.Name) is int i and >= 0 ? batch.Columns[i] : null).ToList();
+                    var columns = dataFields.Select(f => batch.Column(f.Name)).ToList();
                     ColumnarWriter.WriteAsync(stream, pqSchema, dataFields, columns, rowIndexes, RowGroupRows, compression).GetAwaiter().GetResult();
                 }
                 else
@@ -64,14 +62,13 @@ internal static class DataFileWriter
                         foreach (var f in pqFields) pq[f.Name] = ParquetSchemaMapper.ToParquetValue(row.GetValueOrDefault(f.Name), f);
                         pqRows.Add(pq);
                     }
-                    var options = new ParquetOptions { CompressionMethod = compression, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest, RowGroupSize = RowGroupRows };
+                    var options = ColumnarWriter.Options(compression);
+                    options.RowGroupSize = RowGroupRows;
                     ParquetSerializer.SerializeUntypedAsync(pqRows, pqSchema, stream, options).GetAwaiter().GetResult();
                 }
                 stream.Flush(flushToDisk: true);
             }
-            var info = new FileInfo(absolute);
-            adds.Add(new AddFile(PartitionValues.ToLogPath(relative), values, info.Length,
-                new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeMilliseconds(), DataChange: true, stats.ToJson()));
+            adds.Add(Added(relative, absolute, values, stats.ToJson()));
         }
         return adds;
     }
@@ -109,14 +106,18 @@ internal static class DataFileWriter
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (string pc in partitionColumns)
             values[pc] = PartitionValues.Serialize(partitionValues?.GetValueOrDefault(pc), tableSchema.Find(pc)!.Type);
-        var info = new FileInfo(full);
-        return new AddFile(PartitionValues.ToLogPath(full[root.Length..]), values, info.Length,
-            new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeMilliseconds(), DataChange: true, stats.ToJson());
+        return Added(full[root.Length..], full, values, stats.ToJson());
     }
 
-    private static int IndexOf(StructType s, string name)
+    /// <summary>A new data file name: part-00000-{uuid}-c000.{codec}.parquet, as Spark names them.</summary>
+    public static string NewFileName(CompressionMethod compression) =>
+        $"part-00000-{Guid.NewGuid()}-c000.{(compression == CompressionMethod.Zstd ? "zstd" : "snappy")}.parquet";
+
+    /// <summary>The add action of a data file written at <paramref name="absolute"/>: size and time from the file system.</summary>
+    public static AddFile Added(string relative, string absolute, IReadOnlyDictionary<string, string?> partitionValues, string statsJson)
     {
-        for (int i = 0; i < s.Fields.Count; i++) if (s.Fields[i].Name == name) return i;
-        return -1;
+        var info = new FileInfo(absolute);
+        return new AddFile(PartitionValues.ToLogPath(relative), partitionValues, info.Length,
+            new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeMilliseconds(), DataChange: true, statsJson);
     }
 }

@@ -63,9 +63,7 @@ internal sealed class StatsCollector
         _rows += rows.Count;
         foreach (var leaf in _leaves)
         {
-            int c = IndexOf(batch.Schema, leaf.Path[0]);
-            if (c < 0) { leaf.Nulls += rows.Count; continue; }
-            var column = batch.Columns[c];
+            if (batch.Column(leaf.Path[0]) is not { } column) { leaf.Nulls += rows.Count; continue; }
             if (leaf.Path.Length == 1)
                 foreach (int r in rows) Observe(leaf, column[r]);
             else
@@ -88,12 +86,6 @@ internal sealed class StatsCollector
         if (v is double dbl && !double.IsFinite(dbl) || v is float flt && !float.IsFinite(flt)) { leaf.NoMinMax = true; return; }
         if (leaf.Min is null || Compare(v, leaf.Min) < 0) leaf.Min = v;
         if (leaf.Max is null || Compare(v, leaf.Max) > 0) leaf.Max = v;
-    }
-
-    private static int IndexOf(Schema.StructType schema, string name)
-    {
-        for (int i = 0; i < schema.Fields.Count; i++) if (schema.Fields[i].Name == name) return i;
-        return -1;
     }
 
     public string ToJson()

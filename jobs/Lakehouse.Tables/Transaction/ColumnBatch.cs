@@ -38,6 +38,13 @@ public sealed class ColumnBatch
         return new ColumnBatch(schema, columns);
     }
 
+    /// <summary>The values of the column named <paramref name="name"/>, or null when the batch has no such column.</summary>
+    internal IList? Column(string name)
+    {
+        for (int i = 0; i < Schema.Fields.Count; i++) if (Schema.Fields[i].Name == name) return Columns[i];
+        return null;
+    }
+
     internal Dictionary<string, object?> Row(int index)
     {
         var d = new Dictionary<string, object?>(Columns.Count, StringComparer.Ordinal);

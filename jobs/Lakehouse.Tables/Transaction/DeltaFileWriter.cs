@@ -15,7 +15,6 @@ namespace Lakehouse.Tables.Transaction;
 public sealed class DeltaFileWriter : IDisposable
 {
     private readonly DeltaTransaction _transaction;
-    private readonly string _tablePath;
     private readonly string _relativePath;
     private readonly string _absolutePath;
     private readonly List<StructField> _fields;
@@ -33,11 +32,10 @@ public sealed class DeltaFileWriter : IDisposable
         if (!ColumnarWriter.Supports(schema.Fields))
             throw new DeltaException(DeltaErrorKind.InvalidArgument, tablePath, "a streamed data file needs flat columns (or arrays of fixed-width values)", "Use Write for nested schemas.");
         _transaction = transaction;
-        _tablePath = tablePath;
         _fields = [.. schema.Fields];
         _parquetSchema = ParquetSchemaMapper.ToParquet(_fields);
         _stats = new StatsCollector(_fields, statsColumns);
-        _relativePath = $"part-00000-{Guid.NewGuid()}-c000.{(compression == CompressionMethod.Zstd ? "zstd" : "snappy")}.parquet";
+        _relativePath = DataFileWriter.NewFileName(compression);
         _absolutePath = Path.Combine(tablePath, _relativePath);
         _stream = new FileStream(_absolutePath, FileMode.CreateNew, FileAccess.Write);
         try { _writer = ParquetWriter.CreateAsync(_parquetSchema, _stream, ColumnarWriter.Options(compression)).GetAwaiter().GetResult(); }
@@ -57,7 +55,7 @@ public sealed class DeltaFileWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         if (batch.RowCount == 0) return;
-        var columns = _fields.Select(f => IndexOf(batch.Schema, f.Name) is int i and >= 0 ? batch.Columns[i] : null).ToList();
+        var columns = _fields.Select(f => batch.Column(f.Name)).ToList();
         var rows = Enumerable.Range(0, batch.RowCount).ToArray();
         ColumnarWriter.WriteRowGroupAsync(_writer, _parquetSchema, _fields, columns, rows, 0, rows.Length).GetAwaiter().GetResult();
         _stats.Add(batch, rows);
@@ -74,9 +72,7 @@ public sealed class DeltaFileWriter : IDisposable
             File.Delete(_absolutePath);
             return;
         }
-        var info = new FileInfo(_absolutePath);
-        _transaction.AddWritten(new AddFile(PartitionValues.ToLogPath(_relativePath), new Dictionary<string, string?>(), info.Length,
-            new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeMilliseconds(), DataChange: true, _stats.ToJson()));
+        _transaction.AddWritten(DataFileWriter.Added(_relativePath, _absolutePath, new Dictionary<string, string?>(), _stats.ToJson()));
     }
 
     /// <summary>Deletes the partial file when <see cref="Complete"/> was not reached.</summary>
@@ -98,11 +94,5 @@ public sealed class DeltaFileWriter : IDisposable
             _stream.Flush(flushToDisk: true);
         }
         finally { _stream.Dispose(); }
-    }
-
-    private static int IndexOf(StructType s, string name)
-    {
-        for (int i = 0; i < s.Fields.Count; i++) if (s.Fields[i].Name == name) return i;
-        return -1;
     }
 }
