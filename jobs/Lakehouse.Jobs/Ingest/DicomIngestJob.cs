@@ -176,7 +176,7 @@ public sealed class DicomIngestJob
         {
             if (group.IsEmpty && !(endsBatch && batchFiles > 0)) return;
             group.EndsBatch = endsBatch;
-            if (endsBatch) batchFiles = batchJsonBytes = 0;
+            (batchFiles, batchJsonBytes) = endsBatch ? (0, 0) : (batchFiles, batchJsonBytes + group.JsonBytes);
             if (!full.Writer.TryWrite(group))
                 try { full.Writer.WriteAsync(group, token).AsTask().GetAwaiter().GetResult(); }
                 catch (ChannelClosedException) { writer.GetAwaiter().GetResult(); throw; } // surfaces the writer's own failure
@@ -242,16 +242,8 @@ public sealed class DicomIngestJob
                 }
             }
             batchFiles++;
-            if (batchFiles >= _options.BatchSize || batchJsonBytes + group.JsonBytes >= _options.MaxBatchJsonBytes)
-            {
-                batchJsonBytes += group.JsonBytes;
-                HandOver(endsBatch: true);
-            }
-            else if (group.Count >= RowGroupFiles || group.JsonBytes >= RowGroupJsonBytes)
-            {
-                batchJsonBytes += group.JsonBytes;
-                HandOver(endsBatch: false);
-            }
+            if (batchFiles >= _options.BatchSize || batchJsonBytes + group.JsonBytes >= _options.MaxBatchJsonBytes) HandOver(endsBatch: true);
+            else if (group.Count >= RowGroupFiles || group.JsonBytes >= RowGroupJsonBytes) HandOver(endsBatch: false);
             Report(force: false);
         }
     }

@@ -55,7 +55,7 @@ public static class SourceTree
                 var entries = new FileSystemEnumerable<(string Path, bool IsFolder)>(folders.Pop(),
                     static (ref FileSystemEntry e) => (e.IsDirectory ? e.ToFullPath() : "", e.IsDirectory), Options)
                 {
-                    ShouldIncludePredicate = static (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+                    ShouldIncludePredicate = IsNotALink,
                 };
                 foreach (var (path, isFolder) in entries)
                     if (isFolder) folders.Push(path);
@@ -77,8 +77,7 @@ public static class SourceTree
                 catch (IOException) { return (default, EntryKind.Vanished); } // deleted between the directory read and its stat
             }, Options)
             {
-                // A link's attributes carry ReparsePoint (read without following it).
-                ShouldIncludePredicate = static (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+                ShouldIncludePredicate = IsNotALink,
             };
             foreach (var (file, kind) in entries)
                 if (kind == EntryKind.Folder) subfolders.Add(file.Path);
@@ -90,6 +89,9 @@ public static class SourceTree
             return false; // the folder vanished or cannot be read
         }
     }
+
+    // A link's attributes carry ReparsePoint (read without following it).
+    private static bool IsNotALink(ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0;
 
     private enum EntryKind { File, Folder, Vanished }
 }
