@@ -71,6 +71,14 @@ internal sealed class StatsCollector
         }
     }
 
+    /// <summary>Adds every row of <paramref name="buffers"/> (flat columns: each leaf is a top-level column).</summary>
+    public void Add(ColumnBuffers buffers)
+    {
+        // Placeholder: through the boxed batch until the typed pass lands (same statistics either way).
+        var batch = buffers.ToColumnBatch();
+        Add(batch, Enumerable.Range(0, batch.RowCount).ToArray());
+    }
+
     private static object? ValueAt(object? v, string[] path)
     {
         for (int i = 1; i < path.Length && v is not null; i++)

@@ -8,7 +8,7 @@ namespace Lakehouse.Tables.Transaction;
 
 /// <summary>
 /// One data file of a transaction written a row group at a time, so a long-running writer (ingestion) holds one row
-/// group in memory, not the whole commit: <see cref="Write"/> appends a row group, <see cref="Complete"/> closes the file
+/// group in memory, not the whole commit: <c>Write</c> appends a row group, <see cref="Complete"/> closes the file
 /// and adds it (with statistics over all its rows) to the transaction. Disposing an incomplete writer deletes the partial
 /// file. For unpartitioned tables whose columns are flat or arrays of fixed-width values (the column-by-column path).
 /// </summary>
@@ -60,6 +60,15 @@ public sealed class DeltaFileWriter : IDisposable
         ColumnarWriter.WriteRowGroupAsync(_writer, _parquetSchema, _fields, columns, rows, 0, rows.Length).GetAwaiter().GetResult();
         _stats.Add(batch, rows);
         RowCount += batch.RowCount;
+    }
+
+    /// <summary>Appends the rows of <paramref name="buffers"/> (which must follow the table's schema) as one row group.</summary>
+    public void Write(ColumnBuffers buffers)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (buffers.RowCount == 0) return;
+        // Placeholder: through the boxed batch until the typed Parquet writer lands.
+        Write(buffers.ToColumnBatch());
     }
 
     /// <summary>Closes the file (footer, fsync) and adds it to the transaction. A file with no rows is deleted instead.</summary>
