@@ -1,6 +1,4 @@
-using System.Collections;
 using Lakehouse.Engine;
-using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;
 
 namespace Lakehouse.Jobs.Ingest;
@@ -15,16 +13,17 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
 {
     private readonly Dictionary<LakeTableName, (DeltaTransaction Transaction, DeltaFileWriter File)> _open = [];
 
-    /// <summary>Appends one row group (columns in schema order) to <paramref name="table"/>; nothing when it is empty.</summary>
-    public void Write(LakeTableName table, StructType schema, IReadOnlyList<IList> columns)
+    /// <summary>Appends one row group to <paramref name="table"/>; nothing when it is empty.</summary>
+    public void Write(LakeTableName table, ColumnBuffers rows)
     {
-        if (columns[0].Count == 0) return;
+        if (rows.RowCount == 0) return;
+        var schema = rows.Schema;
         if (!_open.TryGetValue(table, out var open))
         {
             var transaction = lake.OpenOrCreate(table, schema, lineage, properties: BronzeTables.PropertiesOf(table)).NewTransaction(DeltaOperation.Append, lineage);
             _open[table] = open = (transaction, transaction.OpenFile());
         }
-        open.File.Write(new ColumnBatch(schema, columns));
+        open.File.Write(rows);
     }
 
     /// <summary>Completes and commits every table written since the last batch, in <paramref name="commitOrder"/>.</summary>

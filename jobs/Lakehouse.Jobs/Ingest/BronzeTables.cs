@@ -1,5 +1,6 @@
 using Lakehouse.Engine;
 using Lakehouse.Tables.Schema;
+using Lakehouse.Tables.Transaction;
 using Lakehouse.Udfs.Dicom.Reading;
 
 namespace Lakehouse.Jobs.Ingest;
@@ -122,11 +123,23 @@ public static class BronzeTables
     public static string[] ActiveFiles(LakeStore lake, LakeTableName name) =>
         lake.TryOpen(name)?.Snapshot().ActiveFiles.Select(f => f.AbsolutePath).ToArray() ?? [];
 
-    /// <summary>A key attribute value in the shape the Delta writer takes.</summary>
-    public static object? ToColumnValue(object? value) => value switch
+    /// <summary>Appends a key attribute value (as <see cref="DicomKeyColumn.Get"/> returns it) to its bronze column.</summary>
+    public static void AppendKeyValue(ColumnBuffer column, object? value)
     {
-        TimeOnly t => t.ToString("HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture),
-        double[] a => a.ToList(),
-        _ => value,
-    };
+        switch (value)
+        {
+            case null: column.AppendNull(); break;
+            case string s: ((Utf8ColumnBuffer)column).Append(s); break;
+            case DateOnly d: ((FixedColumnBuffer<int>)column).Append(ColumnBuffer.DateValue(d)); break;
+            case TimeOnly t: // Delta has no time-of-day type: an ISO time string, formatted straight into the buffer
+                var utf8 = (Utf8ColumnBuffer)column;
+                t.TryFormat(utf8.Reserve(32), out int n, "HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture);
+                utf8.Commit(n);
+                break;
+            case double v: ((FixedColumnBuffer<double>)column).Append(v); break;
+            case int i: ((FixedColumnBuffer<int>)column).Append(i); break;
+            case double[] a: ((FixedArrayColumnBuffer<double>)column).Append(a); break;
+            default: throw new ArgumentException($"no bronze column shape for a key attribute of type {value.GetType().Name}", nameof(value));
+        }
+    }
 }

@@ -142,6 +142,8 @@ public sealed class DicomIngestJob
         }, token)).ToArray();
         _ = Task.WhenAll(parsers).ContinueWith(t => results.Writer.TryComplete(t.Exception), TaskScheduler.Default);
 
+        // Written row groups come back to the builder: their buffers are grown once, not per group.
+        var written = new System.Collections.Concurrent.ConcurrentQueue<RowGroup>();
         var writer = Task.Run(() =>
         {
             try
@@ -149,10 +151,12 @@ public sealed class DicomIngestJob
                 using var tables = new BronzeBatchWriter(_lake, lineage, versions);
                 foreach (var group in full.Reader.ReadAllAsync(token).ToBlockingEnumerable(token))
                 {
-                    tables.Write(BronzeTables.DicomInstances, BronzeTables.DicomInstancesSchema, group.Instances);
-                    tables.Write(BronzeTables.DicomDuplicates, BronzeTables.DicomDuplicatesSchema, group.Duplicates);
-                    tables.Write(BronzeTables.DicomErrors, BronzeTables.DicomErrorsSchema, group.Errors);
+                    tables.Write(BronzeTables.DicomInstances, group.Instances);
+                    tables.Write(BronzeTables.DicomDuplicates, group.Duplicates);
+                    tables.Write(BronzeTables.DicomErrors, group.Errors);
                     if (group.EndsBatch) tables.EndBatch(CommitOrder);
+                    group.Clear();
+                    written.Enqueue(group);
                 }
             }
             catch
@@ -180,7 +184,7 @@ public sealed class DicomIngestJob
             if (!full.Writer.TryWrite(group))
                 try { full.Writer.WriteAsync(group, token).AsTask().GetAwaiter().GetResult(); }
                 catch (ChannelClosedException) { writer.GetAwaiter().GetResult(); throw; } // surfaces the writer's own failure
-            group = new RowGroup(runId, ingestedAt);
+            group = written.TryDequeue(out var reused) ? reused : new RowGroup(runId, ingestedAt);
         }
 
         try
@@ -248,65 +252,74 @@ public sealed class DicomIngestJob
         }
     }
 
-    private sealed record SourceFile(long Sequence, string Path, long Size, long ModifiedMicros)
-    {
-        public DateTime ModifiedAt => DateTime.UnixEpoch.AddTicks(ModifiedMicros * 10);
-    }
+    private sealed record SourceFile(long Sequence, string Path, long Size, long ModifiedMicros);
 
     private sealed record ParsedFile(SourceFile File, ParsedDicomFile Result);
 
-    /// <summary>The rows of one row group of the three tables, column by column in schema order; the last of a batch commits it.</summary>
+    /// <summary>
+    /// The rows of one row group of the three tables in typed column buffers (no boxing, strings as UTF-8); the last of a
+    /// batch commits it. The writer hands written groups back for reuse, so their buffers grow once and stay.
+    /// </summary>
     private sealed class RowGroup(string runId, DateTimeOffset ingestedAt)
     {
+        private readonly long _ingestedAt = ColumnBuffer.TimestampValue(ingestedAt.UtcDateTime);
         public bool EndsBatch { get; set; }
-        public List<object?>[] Instances { get; } = NewColumns(BronzeTables.DicomInstancesSchema);
-        public List<object?>[] Duplicates { get; } = NewColumns(BronzeTables.DicomDuplicatesSchema);
-        public List<object?>[] Errors { get; } = NewColumns(BronzeTables.DicomErrorsSchema);
+        public ColumnBuffers Instances { get; } = new(BronzeTables.DicomInstancesSchema);
+        public ColumnBuffers Duplicates { get; } = new(BronzeTables.DicomDuplicatesSchema);
+        public ColumnBuffers Errors { get; } = new(BronzeTables.DicomErrorsSchema);
         public long JsonBytes { get; private set; }
-        public int Count => Instances[0].Count + Duplicates[0].Count + Errors[0].Count;
+        public int Count => Instances.RowCount + Duplicates.RowCount + Errors.RowCount;
         public bool IsEmpty => Count == 0;
+
+        public void Clear()
+        {
+            Instances.Clear();
+            Duplicates.Clear();
+            Errors.Clear();
+            JsonBytes = 0;
+            EndsBatch = false;
+        }
 
         public void AddInstance(ParsedFile p) => JsonBytes += AddHeaderRow(Instances, p, p.Result.TagsJson, kind: null);
 
         public void AddDuplicate(ParsedFile p, string kind) =>
             JsonBytes += AddHeaderRow(Duplicates, p, kind == "conflict" ? p.Result.TagsJson : null, kind);
 
-        private int AddHeaderRow(List<object?>[] columns, ParsedFile p, string? tagsJson, string? kind)
+        private int AddHeaderRow(ColumnBuffers row, ParsedFile p, string? tagsJson, string? kind)
         {
-            int c = AddFileColumns(columns, 0, p.File);
-            foreach (var key in DicomKeyAttributes.BronzeColumns) columns[c++].Add(BronzeTables.ToColumnValue(key.Get(p.Result.Keys!)));
-            columns[c++].Add(p.Result.BytesRead);
-            columns[c++].Add(p.Result.HeaderSha256);
-            columns[c++].Add(tagsJson);
-            if (kind is not null) columns[c++].Add(kind);
-            AddRunColumns(columns, c);
+            int c = AddFileColumns(row, p.File);
+            foreach (var key in DicomKeyAttributes.BronzeColumns) BronzeTables.AppendKeyValue(row.Column(c++), key.Get(p.Result.Keys!));
+            row.Column<FixedColumnBuffer<long>>(c++).Append(p.Result.BytesRead);
+            row.Column<Utf8ColumnBuffer>(c++).Append(p.Result.HeaderSha256);
+            row.Column<Utf8ColumnBuffer>(c++).Append(tagsJson);
+            if (kind is not null) row.Column<Utf8ColumnBuffer>(c++).Append(kind);
+            AddRunColumns(row, c);
             return tagsJson?.Length ?? 0;
         }
 
         public void AddError(SourceFile file, DicomReadError error)
         {
-            int c = AddFileColumns(Errors, 0, file);
-            Errors[c++].Add(error.Reason.ToString());
-            Errors[c++].Add(error.Offset);
-            Errors[c++].Add(error.Tag?.ToString());
-            Errors[c++].Add(error.ToString());
+            int c = AddFileColumns(Errors, file);
+            Errors.Column<Utf8ColumnBuffer>(c++).Append(error.Reason.ToString());
+            Errors.Column<FixedColumnBuffer<long>>(c++).Append(error.Offset);
+            Errors.Column<Utf8ColumnBuffer>(c++).Append(error.Tag?.ToString());
+            Errors.Column<Utf8ColumnBuffer>(c++).Append(error.ToString());
             AddRunColumns(Errors, c);
         }
 
-        private static int AddFileColumns(List<object?>[] columns, int c, SourceFile file)
+        private static int AddFileColumns(ColumnBuffers row, SourceFile file)
         {
-            columns[c++].Add(file.Path);
-            columns[c++].Add(file.Size);
-            columns[c++].Add(file.ModifiedAt);
-            return c;
+            row.Column<Utf8ColumnBuffer>(0).Append(file.Path);
+            row.Column<FixedColumnBuffer<long>>(1).Append(file.Size);
+            row.Column<FixedColumnBuffer<long>>(2).Append(file.ModifiedMicros);
+            return 3;
         }
 
-        private void AddRunColumns(List<object?>[] columns, int c)
+        private void AddRunColumns(ColumnBuffers row, int c)
         {
-            columns[c++].Add(runId);
-            columns[c].Add(ingestedAt.UtcDateTime);
+            row.Column<Utf8ColumnBuffer>(c++).Append(runId);
+            row.Column<FixedColumnBuffer<long>>(c).Append(_ingestedAt);
+            row.EndRow();
         }
-
-        private static List<object?>[] NewColumns(StructType schema) => schema.Fields.Select(_ => new List<object?>()).ToArray();
     }
 }
