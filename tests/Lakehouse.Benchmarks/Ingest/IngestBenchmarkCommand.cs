@@ -120,7 +120,7 @@ print(min(once() for _ in range(2)))
 
 /// <summary>
 /// ingest-worker MODE INPUT SCRATCH THREADS REPEAT: one measurement of the ingest benchmark inside this process (which the
-/// ingest benchmark pins to its cores). MODE is header (DicomFileReader.ReadHeader over the files listed in INPUT),
+/// ingest benchmark pins to its cores). MODE is header (DicomFileReader.ReadHeader over the files listed in INPUT), walk (SourceTree.Walk over the folder INPUT),
 /// parse (the job's per-file work, DicomFileParser.Parse, over the same list) or ingest (DicomIngestJob over the folder
 /// INPUT into a fresh lake under SCRATCH). Prints the best time in seconds after one warm-up run.
 /// </summary>
@@ -139,6 +139,12 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
         {
             "header" => () => Files(input, f => DicomFileReader.ReadHeader(f, "bench").IsSuccess),
             "parse" => () => Files(input, f => DicomFileParser.Parse(f, "bench", 0).Error is null),
+            "walk" => () =>
+            {
+                var sw = Stopwatch.StartNew();
+                GC.KeepAlive(SourceTree.Walk(input).Count());
+                return sw.Elapsed.TotalSeconds;
+            },
             "ingest" => () =>
             {
                 string lake = Path.Combine(scratch, $"lake-{Environment.ProcessId}-{run++}");
