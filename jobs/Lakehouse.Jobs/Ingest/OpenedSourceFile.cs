@@ -36,6 +36,8 @@ public readonly struct OpenedSourceFile : IDisposable
     // Linux: see the remarks. Messages name the reason (errno), never the path: exports name folders after patients.
     internal static unsafe OpenedSourceFile OpenLinux(string path)
     {
+        // libc would stop at the NUL and open another file; .NET's own APIs refuse such a path too.
+        if (path.Contains('\0', StringComparison.Ordinal)) throw new ArgumentException("a path cannot hold a NUL character", nameof(path));
         byte[]? rented = null;
         int max = PathBytes.MaxBytes(path.Length);
         Span<byte> bytes = max <= 1024 ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));

@@ -121,6 +121,8 @@ print(min(once() for _ in range(2)))
 /// <summary>
 /// ingest-worker MODE INPUT SCRATCH THREADS REPEAT: one measurement of the ingest benchmark inside this process (which the
 /// ingest benchmark pins to its cores). MODE is header (DicomFileReader.ReadHeader over the files listed in INPUT), walk (SourceTree.Walk over the folder INPUT),
+/// walk-paths / walk-paths-managed / count (the path-only walks and the count over INPUT), walk-open-old (SourceTree.Walk +
+/// FileStream + 16 KiB read per file) and walk-open (SourceTree.WalkPaths + SourceTree.Open + 16 KiB read per file),
 /// parse (the job's per-file work, DicomFileParser.Parse, over the same list) or ingest (DicomIngestJob over the folder
 /// INPUT into a fresh lake under SCRATCH). Prints the best time in seconds after one warm-up run.
 /// </summary>
@@ -145,6 +147,31 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
                 GC.KeepAlive(SourceTree.Walk(input).Count());
                 return sw.Elapsed.TotalSeconds;
             },
+            "walk-paths" => () => Timed(() => SourceTree.WalkPaths(input).Count()),
+            "walk-paths-managed" => () => Timed(() => SourceTree.WalkPathsManaged(input).Count()),
+            "count" => () => Timed(() => (int)SourceTree.Count(input)),
+            // What ingestion does per file before parsing, today: the walk's stat, then FileStream (open, fstat, flock).
+            "walk-open-old" => () => Timed(() =>
+            {
+                long sum = 0;
+                foreach (var file in SourceTree.Walk(input))
+                {
+                    using var stream = DicomFileReader.OpenForHeader(file.Path);
+                    sum += file.Size + file.ModifiedMicros + stream.ReadAtLeast(HeaderBuffer, HeaderBuffer.Length, throwOnEndOfStream: false);
+                }
+                return (int)sum;
+            }),
+            // The same work the new way: the walk lists paths only; the open gives size and time from the descriptor.
+            "walk-open" => () => Timed(() =>
+            {
+                long sum = 0;
+                foreach (string path in SourceTree.WalkPaths(input))
+                {
+                    using var file = SourceTree.Open(path);
+                    sum += file.Size + file.ModifiedMicros + file.Stream.ReadAtLeast(HeaderBuffer, HeaderBuffer.Length, throwOnEndOfStream: false);
+                }
+                return (int)sum;
+            }),
             "ingest" => () =>
             {
                 string lake = Path.Combine(scratch, $"lake-{Environment.ProcessId}-{run++}");
@@ -165,6 +192,15 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
         }).MinBy(m => m.Wall);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{best.Wall:R} {best.Cpu:R}"));
         return 0;
+    }
+
+    private static readonly byte[] HeaderBuffer = new byte[16 * 1024];
+
+    private static double Timed(Func<int> work)
+    {
+        var sw = Stopwatch.StartNew();
+        GC.KeepAlive(work());
+        return sw.Elapsed.TotalSeconds;
     }
 
     private static double Files(string list, Func<string, bool> read)

@@ -258,6 +258,15 @@ public sealed class SourceTreeWalkTests
     }
 
     [Fact]
+    public void A_path_with_a_NUL_is_refused_not_cut_short()
+    {
+        using var dir = new TempDirectory("source-open-nul");
+        File.WriteAllBytes(dir.Combine("a"), [1]);
+        // libc would read "a" (the bytes up to the NUL): the open must refuse the path like .NET does.
+        Assert.Throws<ArgumentException>(() => SourceTree.Open(dir.Combine("a\0b"))).Message.Should().NotContain(dir.Path);
+    }
+
+    [Fact]
     public void A_name_that_is_not_UTF8_is_walked_and_opens_again()
     {
         if (!LinuxFileSystem.IsSupported) return;
