@@ -56,16 +56,16 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
         return 0;
     }
 
-    private sealed record Measured(double Wall, double Cpu);
+    internal sealed record Measured(double Wall, double Cpu);
 
-    private static string GenerateArchive(string target, int patients)
+    internal static string GenerateArchive(string target, int patients)
     {
         SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = target, Patients = patients, Seed = 3, Pixels = PixelSize.Realistic });
         return Path.Combine(target, SampleArchiveGenerator.DicomFolder);
     }
 
     // One measurement in a child process pinned to the first `cores` cores; it prints its best time in seconds.
-    private static Measured Worker(int cores, string mode, string input, string scratch, int threads, int repeat)
+    internal static Measured Worker(int cores, string mode, string input, string scratch, int threads, int repeat)
     {
         string dll = typeof(IngestBenchmarkCommand).Assembly.Location;
         string[] command = ["dotnet", dll, "ingest-worker", mode, input, scratch, threads.ToString(CultureInfo.InvariantCulture), repeat.ToString(CultureInfo.InvariantCulture)];
