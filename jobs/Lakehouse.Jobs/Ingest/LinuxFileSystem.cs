@@ -88,6 +88,7 @@ internal static unsafe partial class LinuxFileSystem
     /// <summary>The next entry of a folder: null at its end or on a read error (errno set, then nonzero).</summary>
     public static byte* ReadEntry(nint dir, out int errno)
     {
+        Marshal.SetLastSystemError(0); // readdir leaves errno alone at the end of the folder: only a fresh 0 tells the end from an error
         byte* entry = readdir(dir);
         errno = entry is null ? Marshal.GetLastPInvokeError() : 0;
         return entry;
