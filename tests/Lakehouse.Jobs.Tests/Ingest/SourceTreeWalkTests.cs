@@ -78,6 +78,29 @@ public sealed class SourceTreeWalkTests
         SourceTree.WalkPaths(root + "/").Should().Equal(managed);
         SourceTree.WalkPaths(Path.Combine(root, "a", "..")).Should().Equal(managed);
         SourceTree.CountManaged(root).Should().Be(SourceTree.Count(root));
+        // An independent oracle for the set: find without following links, everything that is neither a folder nor a link.
+        var find = ExternalTool.Run(ExternalTool.Require("find"), [root, "-mindepth", "1", "!", "-type", "d", "!", "-type", "l"]);
+        find.Succeeded.Should().BeTrue(find.StdErr);
+        find.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().BeEquivalentTo(managed);
+    }
+
+    [Fact]
+    public void Opt_in_oracle_the_walks_agree_on_the_archive_named_by_SOURCE_WALK_ORACLE_ROOT()
+    {
+        string? root = Environment.GetEnvironmentVariable("SOURCE_WALK_ORACLE_ROOT");
+        if (root is null) return; // opt in: SOURCE_WALK_ORACLE_ROOT=/path/to/an/export dotnet test ... --filter ...Oracle
+        var managed = SourceTree.WalkPathsManaged(root).ToList();
+        managed.Should().NotBeEmpty("the oracle root must hold files");
+        SourceTree.WalkPaths(root).Should().Equal(managed);
+        LinuxSourceWalk.Walk(root, statEveryEntry: true).Should().Equal(managed);
+        SourceTree.Count(root).Should().Be(managed.Count);
+        foreach (string path in managed.Take(500))
+        {
+            using var file = SourceTree.Open(path);
+            var info = new FileInfo(path);
+            file.Size.Should().Be(info.Length);
+            file.ModifiedMicros.Should().Be(FileFingerprint.Micros(info.LastWriteTimeUtc));
+        }
     }
 
     [Fact]
