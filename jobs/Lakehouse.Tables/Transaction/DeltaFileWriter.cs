@@ -147,51 +147,53 @@ public sealed class DeltaFileWriter : IDisposable
         finally { _stream.Dispose(); }
     }
 
-    // The one conversion from the CLR shapes DeltaType documents to typed buffers (columns matched by name, missing ones null).
+    // The one conversion from the CLR shapes DeltaType documents to typed buffers (columns matched by name, missing ones
+    // null). Row by row, as ColumnBuffers completes rows.
     private void ToBuffers(ColumnBatch batch, ColumnBuffers buffers)
     {
-        for (int c = 0; c < _fields.Count; c++)
+        var columns = _fields.Select(f => batch.Column(f.Name)).ToArray();
+        for (int r = 0; r < batch.RowCount; r++)
         {
-            var field = _fields[c];
-            var values = batch.Column(field.Name);
-            var buffer = buffers.Column(c);
-            for (int r = 0; r < batch.RowCount; r++)
-            {
-                object? v = values?[r];
-                if (v is null)
-                {
-                    if (!field.Nullable)
-                        throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, $"null in non-nullable column '{field.Name}' at batch row {r}");
-                    buffer.AppendNull();
-                    continue;
-                }
-                switch (buffer)
-                {
-                    case Utf8ColumnBuffer s when v is string str: s.Append(str); break;
-                    case Utf8ColumnBuffer s when v is byte[] bytes: s.Append(bytes.AsSpan()); break;
-                    case FixedColumnBuffer<long> l: l.Append(Int64(field.Type, v)); break;
-                    case FixedColumnBuffer<int> i: i.Append(field.Type == DeltaType.Date ? ColumnBuffer.DateValue((DateOnly)v) : Convert.ToInt32(v, CultureInfo.InvariantCulture)); break;
-                    case FixedColumnBuffer<short> sh: sh.Append(Convert.ToInt16(v, CultureInfo.InvariantCulture)); break;
-                    case FixedColumnBuffer<sbyte> b: b.Append(Convert.ToSByte(v, CultureInfo.InvariantCulture)); break;
-                    case FixedColumnBuffer<float> f: f.Append(Convert.ToSingle(v, CultureInfo.InvariantCulture)); break;
-                    case FixedColumnBuffer<double> d: d.Append(Convert.ToDouble(v, CultureInfo.InvariantCulture)); break;
-                    case FixedColumnBuffer<bool> bo: bo.Append((bool)v); break;
-                    case FixedArrayColumnBuffer<long> al: al.Append(Elements(field, (IEnumerable)v, x => Int64(((ArrayType)field.Type).ElementType, x), r)); break;
-                    case FixedArrayColumnBuffer<int> ai:
-                        ai.Append(Elements(field, (IEnumerable)v, x => ((ArrayType)field.Type).ElementType == DeltaType.Date ? ColumnBuffer.DateValue((DateOnly)x) : Convert.ToInt32(x, CultureInfo.InvariantCulture), r));
-                        break;
-                    case FixedArrayColumnBuffer<short> ash: ash.Append(Elements(field, (IEnumerable)v, x => Convert.ToInt16(x, CultureInfo.InvariantCulture), r)); break;
-                    case FixedArrayColumnBuffer<sbyte> ab: ab.Append(Elements(field, (IEnumerable)v, x => Convert.ToSByte(x, CultureInfo.InvariantCulture), r)); break;
-                    case FixedArrayColumnBuffer<float> af: af.Append(Elements(field, (IEnumerable)v, x => Convert.ToSingle(x, CultureInfo.InvariantCulture), r)); break;
-                    case FixedArrayColumnBuffer<double> ad: ad.Append(Elements(field, (IEnumerable)v, x => Convert.ToDouble(x, CultureInfo.InvariantCulture), r)); break;
-                    case FixedArrayColumnBuffer<bool> abo: abo.Append(Elements(field, (IEnumerable)v, x => (bool)x, r)); break;
-                    default:
-                        throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, $"column '{field.Name}' ({field.Type}) got a {v.GetType().Name} at batch row {r}");
-                }
-            }
+            for (int c = 0; c < _fields.Count; c++) Append(buffers.Column(c), _fields[c], columns[c]?[r], r);
+            buffers.EndRow();
         }
-        for (int r = 0; r < batch.RowCount; r++) buffers.EndRow();
     }
+
+    private void Append(ColumnBuffer buffer, StructField field, object? v, int r)
+    {
+        if (v is null)
+        {
+            if (!field.Nullable)
+                throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, $"null in non-nullable column '{field.Name}' at batch row {r}");
+            buffer.AppendNull();
+            return;
+        }
+        var elementType = (field.Type as ArrayType)?.ElementType;
+        switch (buffer)
+        {
+            case Utf8ColumnBuffer s when v is string str: s.Append(str); break;
+            case Utf8ColumnBuffer s when v is byte[] bytes: s.Append(bytes.AsSpan()); break;
+            case FixedColumnBuffer<long> l: l.Append(Int64(field.Type, v)); break;
+            case FixedColumnBuffer<int> i: i.Append(Int32(field.Type, v)); break;
+            case FixedColumnBuffer<short> sh: sh.Append(Convert.ToInt16(v, CultureInfo.InvariantCulture)); break;
+            case FixedColumnBuffer<sbyte> b: b.Append(Convert.ToSByte(v, CultureInfo.InvariantCulture)); break;
+            case FixedColumnBuffer<float> f: f.Append(Convert.ToSingle(v, CultureInfo.InvariantCulture)); break;
+            case FixedColumnBuffer<double> d: d.Append(Convert.ToDouble(v, CultureInfo.InvariantCulture)); break;
+            case FixedColumnBuffer<bool> bo: bo.Append((bool)v); break;
+            case FixedArrayColumnBuffer<long> al: al.Append(Elements(field, (IEnumerable)v, x => Int64(elementType!, x), r)); break;
+            case FixedArrayColumnBuffer<int> ai: ai.Append(Elements(field, (IEnumerable)v, x => Int32(elementType!, x), r)); break;
+            case FixedArrayColumnBuffer<short> ash: ash.Append(Elements(field, (IEnumerable)v, x => Convert.ToInt16(x, CultureInfo.InvariantCulture), r)); break;
+            case FixedArrayColumnBuffer<sbyte> ab: ab.Append(Elements(field, (IEnumerable)v, x => Convert.ToSByte(x, CultureInfo.InvariantCulture), r)); break;
+            case FixedArrayColumnBuffer<float> af: af.Append(Elements(field, (IEnumerable)v, x => Convert.ToSingle(x, CultureInfo.InvariantCulture), r)); break;
+            case FixedArrayColumnBuffer<double> ad: ad.Append(Elements(field, (IEnumerable)v, x => Convert.ToDouble(x, CultureInfo.InvariantCulture), r)); break;
+            case FixedArrayColumnBuffer<bool> abo: abo.Append(Elements(field, (IEnumerable)v, x => (bool)x, r)); break;
+            default:
+                throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, $"column '{field.Name}' ({field.Type}) got a {v.GetType().Name} at batch row {r}");
+        }
+    }
+
+    private static int Int32(DeltaType type, object v) =>
+        type.Equals(DeltaType.Date) ? ColumnBuffer.DateValue((DateOnly)v) : Convert.ToInt32(v, CultureInfo.InvariantCulture);
 
     private static long Int64(DeltaType type, object v) => type.Equals(DeltaType.Timestamp) || type.Equals(DeltaType.TimestampNtz)
         ? ColumnBuffer.TimestampValue(v is DateTimeOffset o ? o.UtcDateTime : (DateTime)v)
