@@ -360,3 +360,60 @@ public sealed class ParquetBufferWriterTests
         result.StdOut.Trim().Should().Be($"150 {all.Column(1).NullCount} {elements}");
     }
 }
+
+/// <summary>
+/// Definition and repetition levels (RLE / bit-packing hybrid) at their edges: random null runs of every length around
+/// the 8-value group and 504-value run boundaries, all-null and no-null chunks, arrays of random lengths; DuckDB decodes.
+/// </summary>
+public sealed class LevelEncodingTests
+{
+    private static readonly StructType Schema = new(
+        new StructField("v", DeltaType.Integer),
+        new StructField("b", DeltaType.Boolean),
+        new StructField("a", new ArrayType(DeltaType.Long, ContainsNull: false)));
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 7)]
+    [InlineData(3, 8)]
+    [InlineData(4, 9)]
+    [InlineData(5, 505)]
+    [InlineData(6, 1200)]
+    [InlineData(7, 3000)]
+    public void Random_null_runs_and_array_lengths_read_back_in_duckdb(int seed, int rows)
+    {
+        using var tmp = new TempDirectory("pq-levels");
+        var random = new Random(seed);
+        var buffers = new ColumnBuffers(Schema);
+        var expected = new List<string>();
+        // Runs of nulls / values of random length (1..20, sometimes hundreds); seed 1 and 2 are all-null and no-null.
+        bool isNull = seed == 1;
+        int runLeft = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            if (runLeft-- <= 0)
+            {
+                runLeft = random.Next(4) == 0 ? random.Next(100, 700) : random.Next(1, 20);
+                isNull = seed switch { 1 => true, 2 => false, _ => !isNull };
+            }
+            int? v = isNull ? null : r * 7 - 100;
+            bool? b = isNull ? null : random.Next(2) == 0;
+            long[]? a = random.Next(6) == 0 ? null : Enumerable.Range(0, random.Next(isNull ? 0 : 12)).Select(k => (long)r * 100 + k).ToArray();
+            buffers.Column<FixedColumnBuffer<int>>(0).Append(v);
+            buffers.Column<FixedColumnBuffer<bool>>(1).Append(b);
+            if (a is null) buffers.Column<FixedArrayColumnBuffer<long>>(2).AppendNull();
+            else buffers.Column<FixedArrayColumnBuffer<long>>(2).Append(a);
+            buffers.EndRow();
+            expected.Add($"{TestSupport.Render(v)}|{TestSupport.Render(b)}|{TestSupport.Render(a)}|");
+        }
+        expected.Sort(StringComparer.Ordinal);
+        string file = tmp.Combine("levels.parquet");
+        using (var stream = new FileStream(file, FileMode.CreateNew))
+        using (var writer = new ParquetBufferWriter(stream, Schema, CompressionMethod.None))
+        {
+            writer.WriteRowGroup(buffers);
+            writer.Finish();
+        }
+        TestSupport.DuckDbRows([file], ["v", "b", "a"]).Should().Equal(expected);
+    }
+}
