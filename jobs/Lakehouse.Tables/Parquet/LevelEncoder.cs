@@ -2,10 +2,13 @@ using System.Buffers.Binary;
 
 namespace Lakehouse.Tables.Parquet;
 
-/// <summary>A growable byte buffer reused from page to page (its memory is kept across <see cref="Clear"/>).</summary>
-internal sealed class ByteBuffer(int capacity)
+/// <summary>
+/// A growable byte buffer reused from page to page (its memory is kept across <see cref="Clear"/>), its array rented from
+/// the shared pool so consecutive data files reuse the ~1 MiB page buffers instead of allocating them each time.
+/// </summary>
+internal sealed class ByteBuffer(int capacity) : IDisposable
 {
-    private byte[] _data = new byte[capacity];
+    private byte[] _data = System.Buffers.ArrayPool<byte>.Shared.Rent(capacity);
 
     public int Length { get; set; }
 
@@ -16,8 +19,21 @@ internal sealed class ByteBuffer(int capacity)
     /// <summary>Room for <paramref name="bytes"/> more bytes at <see cref="Length"/>; advance <see cref="Length"/> by what was used.</summary>
     public Span<byte> Reserve(int bytes)
     {
-        if (_data.Length - Length < bytes) Array.Resize(ref _data, Math.Max(_data.Length * 2, Length + bytes));
+        if (_data.Length - Length < bytes)
+        {
+            var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(_data.Length * 2, Length + bytes));
+            _data.AsSpan(0, Length).CopyTo(larger);
+            System.Buffers.ArrayPool<byte>.Shared.Return(_data);
+            _data = larger;
+        }
         return _data.AsSpan(Length, bytes);
+    }
+
+    public void Dispose()
+    {
+        System.Buffers.ArrayPool<byte>.Shared.Return(_data);
+        _data = [];
+        Length = 0;
     }
 
     public void Append(ReadOnlySpan<byte> bytes)

@@ -42,10 +42,10 @@ public sealed class ParquetBufferWriter : IDisposable
     private byte[] _repetitions = new byte[1024];
     private long _position;
     private int _rowGroupCount;
-    private bool _finished;
+    private bool _finished, _disposed;
 
-    /// <summary>Starts a Parquet file on <paramref name="output"/> (at its current end) for rows of <paramref name="schema"/>.</summary>
-    /// <param name="output">Where the file goes, from its current position (left open).</param>
+    /// <summary>Starts a Parquet file on <paramref name="output"/> for rows of <paramref name="schema"/>.</summary>
+    /// <param name="output">A new, empty stream (footer offsets count from its start); left open.</param>
     /// <param name="schema">The table's columns, in file order.</param>
     /// <param name="compression">ZSTD, SNAPPY or none.</param>
     /// <param name="zstdLevel">The zstd level (benchmarks compare levels; files use <see cref="ZstdLevel"/>).</param>
@@ -149,11 +149,14 @@ public sealed class ParquetBufferWriter : IDisposable
         _position += footer.Length;
     }
 
-    /// <summary>Releases the compressor (the output is the caller's).</summary>
+    /// <summary>Releases the compressor and returns the page buffers to the pool (the output is the caller's).</summary>
     public void Dispose()
     {
-        _finished = true;
+        if (_disposed) return;
+        _disposed = _finished = true;
         _zstd?.Dispose();
+        _page.Dispose();
+        _compressed.Dispose();
     }
 
     // One column chunk: its pages, then its ColumnChunk metadata into the row group's. Returns its uncompressed size.

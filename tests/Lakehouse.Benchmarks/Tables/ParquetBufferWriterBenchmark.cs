@@ -25,7 +25,7 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
     private const int ShortStrings = 30;
 
     public string Name => "parquet-buffer-writer";
-    public string Description => "bronze-shaped row groups to Parquet: our ColumnBuffers writer vs Parquet.Net 6.1 (typed arrays), zstd; args: rows (12000), runs (3)";
+    public string Description => "bronze-shaped row groups to Parquet: our ColumnBuffers writer vs Parquet.Net 6.1 (typed arrays), zstd and uncompressed; args: rows (12000), runs (3)";
 
     public int Run(string[] args)
     {
@@ -52,11 +52,27 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
             oursBytes = new FileInfo(oursFile).Length;
             theirsBytes = new FileInfo(theirsFile).Length;
         }
+        // Managed allocation of one more run each (the peer's includes building its input arrays, so it is an upper bound).
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        WriteOurs(tmp.Combine("alloc-ours.parquet"), schema, groups, ParquetBufferWriter.ZstdLevel);
+        long oursAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        WriteParquetNet(tmp.Combine("alloc-parquet-net.parquet"), pqSchema, groups);
+        long theirsAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
         double Mb(long bytes) => bytes / 1e6;
         Console.WriteLine($"rows: {rows} in {groups.Count} row groups of {RowGroupRows}, {schema.Fields.Count} columns, zstd, best of {runs}");
         Console.WriteLine($"ours (ColumnBuffers):   {ours:F0} ms, {rows / ours * 1000:F0} rows/s, {Mb(oursBytes) / ours * 1000:F1} MB/s, file {oursBytes} B");
         Console.WriteLine($"Parquet.Net 6.1:        {theirs:F0} ms, {rows / theirs * 1000:F0} rows/s, {Mb(theirsBytes) / theirs * 1000:F1} MB/s, file {theirsBytes} B");
         Console.WriteLine($"speed-up: {theirs / ours:F2}x; size ours/Parquet.Net: {(double)oursBytes / theirsBytes:F3}");
+        Console.WriteLine($"allocated on this thread: ours {Mb(oursAllocated):F2} MB, Parquet.Net (incl. its input arrays) {Mb(theirsAllocated):F1} MB");
+        // Encoding alone, without the codec: both uncompressed.
+        double oursPlain = double.MaxValue, theirsPlain = double.MaxValue;
+        for (int run = 0; run < runs; run++)
+        {
+            oursPlain = Math.Min(oursPlain, WriteOurs(tmp.Combine($"ours-plain-{run}.parquet"), schema, groups, 0, CompressionMethod.None));
+            theirsPlain = Math.Min(theirsPlain, WriteParquetNet(tmp.Combine($"parquet-net-plain-{run}.parquet"), pqSchema, groups, CompressionMethod.None));
+        }
+        Console.WriteLine($"uncompressed: ours {oursPlain:F0} ms, Parquet.Net {theirsPlain:F0} ms, speed-up {theirsPlain / oursPlain:F2}x");
         for (int level = 1; level <= 3; level++)
         {
             string f = tmp.Combine($"level-{level}.parquet");
@@ -117,11 +133,11 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
         }
     }
 
-    private static double WriteOurs(string path, DeltaStruct schema, List<ColumnBuffers> groups, int level)
+    private static double WriteOurs(string path, DeltaStruct schema, List<ColumnBuffers> groups, int level, CompressionMethod codec = CompressionMethod.Zstd)
     {
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         var sw = Stopwatch.StartNew();
-        using (var writer = new ParquetBufferWriter(stream, schema, CompressionMethod.Zstd, level))
+        using (var writer = new ParquetBufferWriter(stream, schema, codec, level))
         {
             foreach (var g in groups) writer.WriteRowGroup(g);
             writer.Finish();
@@ -223,11 +239,11 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
         return writes;
     }
 
-    private static double WriteParquetNet(string path, ParquetSchema pq, List<ColumnBuffers> groups)
+    private static double WriteParquetNet(string path, ParquetSchema pq, List<ColumnBuffers> groups, CompressionMethod codec = CompressionMethod.Zstd)
     {
         var fields = pq.GetDataFields();
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
+        var options = new ParquetOptions { CompressionMethod = codec, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
         var timed = TimeSpan.Zero;
         var sw = Stopwatch.StartNew();
         var writer = ParquetWriter.CreateAsync(pq, stream, options).GetAwaiter().GetResult();

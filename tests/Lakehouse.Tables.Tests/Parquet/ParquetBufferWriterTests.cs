@@ -231,6 +231,9 @@ public sealed class ParquetBufferWriterTests
         var parquetNet = FileSchema(theirs);
         parquetNet.Should().Contain("id|INT64|null|REQUIRED|null|INT_64|null|null|null|IntType(bitWidth=@, isSigned=1)", "the differences listed are still there");
         FileSchema(ours).Should().Equal(parquetNet.Select(AsSparkWrites));
+        List<string> KeyValues(DeltaTable t) => Query($"SELECT decode(key) FROM parquet_kv_metadata('{t.Snapshot().ActiveFiles.Single().AbsolutePath}')")
+            .Select(r => (string)r[0]!).ToList();
+        KeyValues(ours).Should().Equal(KeyValues(theirs), "Parquet.Net writes no key/value metadata a reader needs");
     }
 
     [Fact]
@@ -415,5 +418,27 @@ public sealed class LevelEncodingTests
             writer.Finish();
         }
         TestSupport.DuckDbRows([file], ["v", "b", "a"]).Should().Equal(expected);
+    }
+}
+
+/// <summary>A streamed file of a table the buffer writer cannot hold (decimal columns) is still written, by Parquet.Net.</summary>
+public sealed class BufferWriterFallbackTests
+{
+    [Fact]
+    public void A_decimal_table_streams_through_parquet_net()
+    {
+        using var tmp = new TempDirectory("pq-buffers-decimal");
+        var schema = new StructType(new StructField("id", DeltaType.Long, Nullable: false), new StructField("dose", new DecimalType(10, 3)));
+        ParquetBufferWriter.Supports(schema).Should().BeFalse();
+        var table = DeltaTable.Create(tmp.Path, schema);
+        var txn = table.NewTransaction(DeltaOperation.Append);
+        using (var file = txn.OpenFile())
+        {
+            file.Write(new ColumnBatch(schema, [new List<object?> { 1L, 2L }, new List<object?> { 1.5m, null }]));
+            file.Complete();
+        }
+        txn.Commit();
+        TestSupport.Rendered(table.Snapshot().ReadRows(), ["id", "dose"]).Should().Equal("1|1.5|", "2|null|");
+        RoundTripTests.AssertValid(tmp.Path);
     }
 }
