@@ -87,7 +87,10 @@ public sealed class DeltaFileWriter : IDisposable
         _converted ??= new ColumnBuffers(_schema);
         _converted.Clear();
         ToBuffers(batch, _converted);
-        Write(_converted);
+        _bufferWriter.WriteRowGroup(_converted);
+        // Statistics from the batch itself: its values are boxed already, the buffers' would be boxed again.
+        _stats.Add(batch, Enumerable.Range(0, batch.RowCount).ToArray());
+        RowCount += batch.RowCount;
     }
 
     /// <summary>Appends the rows of <paramref name="buffers"/> (which must follow the table's schema) as one row group.</summary>
