@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Globalization;
 using Lakehouse.Tables.Actions;
 using Lakehouse.Tables.Parquet;
 using Lakehouse.Tables.Scan;
@@ -11,17 +13,25 @@ namespace Lakehouse.Tables.Transaction;
 /// group in memory, not the whole commit: <c>Write</c> appends a row group, <see cref="Complete"/> closes the file
 /// and adds it (with statistics over all its rows) to the transaction. Disposing an incomplete writer deletes the partial
 /// file. For unpartitioned tables whose columns are flat or arrays of fixed-width values (the column-by-column path).
+/// Files go through <see cref="ParquetBufferWriter"/> (typed buffers, no boxing); tables it cannot write (decimal
+/// columns, codecs other than ZSTD/SNAPPY/none) through Parquet.Net.
 /// </summary>
 public sealed class DeltaFileWriter : IDisposable
 {
     private readonly DeltaTransaction _transaction;
+    private readonly string _tablePath;
     private readonly string _relativePath;
     private readonly string _absolutePath;
+    private readonly StructType _schema;
     private readonly List<StructField> _fields;
-    private readonly global::Parquet.Schema.ParquetSchema _parquetSchema;
     private readonly StatsCollector _stats;
     private readonly FileStream _stream;
-    private readonly ParquetWriter _writer;
+    // Exactly one of the two writes the file.
+    private readonly ParquetBufferWriter? _bufferWriter;
+    private readonly ParquetWriter? _parquetNet;
+    private readonly global::Parquet.Schema.ParquetSchema? _parquetSchema;
+    // Write(ColumnBatch) converts into these (kept for the next batch).
+    private ColumnBuffers? _converted;
     private bool _closed;
 
     internal DeltaFileWriter(DeltaTransaction transaction, string tablePath, StructType schema, IReadOnlyList<string> partitionColumns, CompressionMethod compression,
@@ -32,13 +42,23 @@ public sealed class DeltaFileWriter : IDisposable
         if (!ColumnarWriter.Supports(schema.Fields))
             throw new DeltaException(DeltaErrorKind.InvalidArgument, tablePath, "a streamed data file needs flat columns (or arrays of fixed-width values)", "Use Write for nested schemas.");
         _transaction = transaction;
+        _tablePath = tablePath;
+        _schema = schema;
         _fields = [.. schema.Fields];
-        _parquetSchema = ParquetSchemaMapper.ToParquet(_fields);
         _stats = new StatsCollector(_fields, statsColumns);
         _relativePath = DataFileWriter.NewFileName(compression);
         _absolutePath = Path.Combine(tablePath, _relativePath);
-        _stream = new FileStream(_absolutePath, FileMode.CreateNew, FileAccess.Write);
-        try { _writer = ParquetWriter.CreateAsync(_parquetSchema, _stream, ColumnarWriter.Options(compression)).GetAwaiter().GetResult(); }
+        _stream = new FileStream(_absolutePath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        try
+        {
+            if (ParquetBufferWriter.Supports(schema) && ParquetBufferWriter.Supports(compression))
+                _bufferWriter = new ParquetBufferWriter(_stream, schema, compression);
+            else
+            {
+                _parquetSchema = ParquetSchemaMapper.ToParquet(_fields);
+                _parquetNet = ParquetWriter.CreateAsync(_parquetSchema, _stream, ColumnarWriter.Options(compression)).GetAwaiter().GetResult();
+            }
+        }
         catch
         {
             _stream.Dispose();
@@ -55,20 +75,41 @@ public sealed class DeltaFileWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         if (batch.RowCount == 0) return;
-        var columns = _fields.Select(f => batch.Column(f.Name)).ToList();
-        var rows = Enumerable.Range(0, batch.RowCount).ToArray();
-        ColumnarWriter.WriteRowGroupAsync(_writer, _parquetSchema, _fields, columns, rows, 0, rows.Length).GetAwaiter().GetResult();
-        _stats.Add(batch, rows);
+        if (_bufferWriter is null)
+        {
+            var columns = _fields.Select(f => batch.Column(f.Name)).ToList();
+            var rows = Enumerable.Range(0, batch.RowCount).ToArray();
+            ColumnarWriter.WriteRowGroupAsync(_parquetNet!, _parquetSchema!, _fields, columns, rows, 0, rows.Length).GetAwaiter().GetResult();
+            _stats.Add(batch, rows);
+            RowCount += batch.RowCount;
+            return;
+        }
+        _converted ??= new ColumnBuffers(_schema);
+        _converted.Clear();
+        ToBuffers(batch, _converted);
+        _bufferWriter.WriteRowGroup(_converted);
+        // Statistics from the batch itself: its values are boxed already, the buffers' would be boxed again.
+        _stats.Add(batch, Enumerable.Range(0, batch.RowCount).ToArray());
         RowCount += batch.RowCount;
     }
 
     /// <summary>Appends the rows of <paramref name="buffers"/> (which must follow the table's schema) as one row group.</summary>
+    /// <exception cref="DeltaException">The buffers' schema differs from the table's (the message names the column).</exception>
     public void Write(ColumnBuffers buffers)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
+        if (ParquetBufferWriter.SchemaDifference(_schema, buffers.Schema) is { } difference)
+            throw new DeltaException(DeltaErrorKind.SchemaMismatch, _tablePath, "the rows do not follow the table's schema: " + difference,
+                "Build the ColumnBuffers from the table's schema.");
         if (buffers.RowCount == 0) return;
-        // Placeholder: through the boxed batch until the typed Parquet writer lands.
-        Write(buffers.ToColumnBatch());
+        if (_bufferWriter is null)
+        {
+            Write(buffers.ToColumnBatch());
+            return;
+        }
+        _bufferWriter.WriteRowGroup(buffers);
+        _stats.Add(buffers);
+        RowCount += buffers.RowCount;
     }
 
     /// <summary>Closes the file (footer, fsync) and adds it to the transaction. A file with no rows is deleted instead.</summary>
@@ -99,9 +140,74 @@ public sealed class DeltaFileWriter : IDisposable
         _closed = true;
         try
         {
-            _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (_bufferWriter is not null)
+            {
+                using (_bufferWriter) _bufferWriter.Finish();
+            }
+            else _parquetNet!.DisposeAsync().AsTask().GetAwaiter().GetResult();
             _stream.Flush(flushToDisk: true);
         }
         finally { _stream.Dispose(); }
+    }
+
+    // The one conversion from the CLR shapes DeltaType documents to typed buffers (columns matched by name, missing ones
+    // null). Row by row, as ColumnBuffers completes rows.
+    private void ToBuffers(ColumnBatch batch, ColumnBuffers buffers)
+    {
+        var columns = _fields.Select(f => batch.Column(f.Name)).ToArray();
+        for (int r = 0; r < batch.RowCount; r++)
+        {
+            for (int c = 0; c < _fields.Count; c++) Append(buffers.Column(c), _fields[c], columns[c]?[r], r);
+            buffers.EndRow();
+        }
+    }
+
+    private void Append(ColumnBuffer buffer, StructField field, object? v, int r)
+    {
+        if (v is null)
+        {
+            if (!field.Nullable)
+                throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, $"null in non-nullable column '{field.Name}' at batch row {r}");
+            buffer.AppendNull();
+            return;
+        }
+        var elementType = (field.Type as ArrayType)?.ElementType;
+        switch (buffer)
+        {
+            case Utf8ColumnBuffer s when v is string str: s.Append(str); break;
+            case Utf8ColumnBuffer s when v is byte[] bytes: s.Append(bytes.AsSpan()); break;
+            case FixedColumnBuffer<long> l: l.Append(Int64(field.Type, v)); break;
+            case FixedColumnBuffer<int> i: i.Append(Int32(field.Type, v)); break;
+            case FixedColumnBuffer<short> sh: sh.Append(Convert.ToInt16(v, CultureInfo.InvariantCulture)); break;
+            case FixedColumnBuffer<sbyte> b: b.Append(Convert.ToSByte(v, CultureInfo.InvariantCulture)); break;
+            case FixedColumnBuffer<float> f: f.Append(Convert.ToSingle(v, CultureInfo.InvariantCulture)); break;
+            case FixedColumnBuffer<double> d: d.Append(Convert.ToDouble(v, CultureInfo.InvariantCulture)); break;
+            case FixedColumnBuffer<bool> bo: bo.Append((bool)v); break;
+            case FixedArrayColumnBuffer<long> al: al.Append(Elements(field, (IEnumerable)v, x => Int64(elementType!, x), r)); break;
+            case FixedArrayColumnBuffer<int> ai: ai.Append(Elements(field, (IEnumerable)v, x => Int32(elementType!, x), r)); break;
+            case FixedArrayColumnBuffer<short> ash: ash.Append(Elements(field, (IEnumerable)v, x => Convert.ToInt16(x, CultureInfo.InvariantCulture), r)); break;
+            case FixedArrayColumnBuffer<sbyte> ab: ab.Append(Elements(field, (IEnumerable)v, x => Convert.ToSByte(x, CultureInfo.InvariantCulture), r)); break;
+            case FixedArrayColumnBuffer<float> af: af.Append(Elements(field, (IEnumerable)v, x => Convert.ToSingle(x, CultureInfo.InvariantCulture), r)); break;
+            case FixedArrayColumnBuffer<double> ad: ad.Append(Elements(field, (IEnumerable)v, x => Convert.ToDouble(x, CultureInfo.InvariantCulture), r)); break;
+            case FixedArrayColumnBuffer<bool> abo: abo.Append(Elements(field, (IEnumerable)v, x => (bool)x, r)); break;
+            default:
+                throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, $"column '{field.Name}' ({field.Type}) got a {v.GetType().Name} at batch row {r}");
+        }
+    }
+
+    private static int Int32(DeltaType type, object v) =>
+        type.Equals(DeltaType.Date) ? ColumnBuffer.DateValue((DateOnly)v) : Convert.ToInt32(v, CultureInfo.InvariantCulture);
+
+    private static long Int64(DeltaType type, object v) => type.Equals(DeltaType.Timestamp) || type.Equals(DeltaType.TimestampNtz)
+        ? ColumnBuffer.TimestampValue(v is DateTimeOffset o ? o.UtcDateTime : (DateTime)v)
+        : Convert.ToInt64(v, CultureInfo.InvariantCulture);
+
+    private T[] Elements<T>(StructField field, IEnumerable values, Func<object, T> convert, int row)
+    {
+        var list = new List<T>();
+        foreach (object? x in values)
+            list.Add(convert(x ?? throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath,
+                $"null element in array column '{field.Name}' at batch row {row}: streamed files hold arrays without null elements")));
+        return [.. list];
     }
 }
