@@ -251,12 +251,35 @@ public sealed class TypedStatsTests
         buffers.EndRow();
         var stats = Collector(Times);
         stats.Add(buffers);
+        // A later row group of ordinary values must not bring back a min/max that leaves the first one's values out.
+        var later = new ColumnBuffers(Times);
+        AppendTyped(later, [[new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), new DateOnly(2024, 1, 1)]]);
+        stats.Add(later);
         var json = JsonNode.Parse(stats.ToJson())!;
-        json["numRecords"]!.GetValue<long>().Should().Be(2);
+        json["numRecords"]!.GetValue<long>().Should().Be(3);
         json["minValues"]!.AsObject().Count.Should().Be(0);
         json["maxValues"]!.AsObject().Count.Should().Be(0);
         json["nullCount"]!["day"]!.GetValue<long>().Should().Be(0);
         buffers.Invoking(b => b.ToColumnBatch()).Should().Throw<InvalidOperationException>().WithMessage("column 'at': a timestamp is outside*");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Equal_values_keep_the_first_seen_as_a_row_by_row_pass_does(int split)
+    {
+        // -0.0 == 0.0: which one the JSON shows ("-0" or "0") depends on keeping the first, within and across Add calls.
+        var schema = new StructType(new StructField("ratio", DeltaType.Float), new StructField("score", DeltaType.Double));
+        object?[][] values = [[0f, -0.0], [-0f, 0.0], [-0f, 0.0]];
+        foreach (var order in new[] { values, values.Reverse().ToArray() })
+        {
+            var rows = order.ToList();
+            List<List<object?[]>> calls = split == 0 ? [rows] : [rows[..1], rows[1..3], rows[3..]];
+            string reference = BoxedStatsReference.Json(schema, rows);
+            reference.Should().Contain("-0");
+            Typed(schema, calls).Should().Be(reference);
+            Boxed(schema, calls).Should().Be(reference);
+        }
     }
 
     [Fact]
