@@ -314,7 +314,7 @@ public sealed class Utf8ColumnBuffer : ColumnBuffer
     /// <summary>Completes a value of <paramref name="bytes"/> bytes written into the span <see cref="Reserve"/> gave.</summary>
     public void Commit(int bytes)
     {
-        if ((uint)bytes > (uint)_reserved)
+        if (bytes < 0 || bytes > _reserved) // _reserved is -1 when no Reserve is open
             throw new InvalidOperationException($"column '{Field.Name}': Commit({bytes}) after Reserve({_reserved})");
         _reserved = -1;
         _length += bytes;
