@@ -104,7 +104,7 @@ public sealed class ColumnBuffersTests
     {
         var buffers = new ColumnBuffers(Schema);
         buffers.Invoking(b => b.Column<FixedColumnBuffer<int>>(0)).Should().Throw<InvalidCastException>()
-            .WithMessage("column 'id' of type long is a FixedColumnBuffer`1, not a FixedColumnBuffer`1");
+            .WithMessage("column 'id' of type long is a FixedColumnBuffer<Int64>, not a FixedColumnBuffer<Int32>");
         buffers.IndexOf("patient_name").Should().Be(1);
         buffers.IndexOf("Patient_Name").Should().Be(-1);
     }

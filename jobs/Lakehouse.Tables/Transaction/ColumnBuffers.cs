@@ -38,7 +38,10 @@ public sealed class ColumnBuffers
     /// <summary>The buffer of column <paramref name="index"/> as <typeparamref name="T"/> (e.g. <see cref="Utf8ColumnBuffer"/>); throws naming the column when it is another kind.</summary>
     public T Column<T>(int index) where T : ColumnBuffer =>
         _columns[index] as T ?? throw new InvalidCastException(
-            $"column '{_columns[index].Field.Name}' of type {_columns[index].Field.Type} is a {_columns[index].GetType().Name}, not a {typeof(T).Name}");
+            $"column '{_columns[index].Field.Name}' of type {_columns[index].Field.Type} is a {Name(_columns[index].GetType())}, not a {Name(typeof(T))}");
+
+    private static string Name(Type t) =>
+        t.IsGenericType ? $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(", ", t.GenericTypeArguments.Select(a => a.Name))}>" : t.Name;
 
     /// <summary>The index of the column named <paramref name="name"/> (ordinal), or -1.</summary>
     public int IndexOf(string name)
