@@ -100,6 +100,19 @@ public sealed class ColumnBuffersTests
     }
 
     [Fact]
+    public void Append_takes_chosen_rows_in_order_and_matches_columns_by_name()
+    {
+        var other = new StructType(new StructField("extra", DeltaType.String), new StructField("id", DeltaType.Long));
+        var batch = new ColumnBatch(other, [new List<object?> { "x", "y", "z" }, new List<object?> { 10L, 11L, 12L }]);
+        var buffers = new ColumnBuffers(Schema);
+        buffers.Append(batch, [2, 0]);
+        var back = buffers.ToColumnBatch();
+        back.Columns[0].Cast<object>().Should().Equal(12L, 10L);
+        back.Columns[1].Cast<object?>().Should().HaveCount(2).And.OnlyContain(v => v == null); // not in the batch: null
+        back.Columns[2].Cast<object?>().Should().HaveCount(2).And.OnlyContain(v => v == null);
+    }
+
+    [Fact]
     public void Column_of_the_wrong_kind_names_the_column()
     {
         var buffers = new ColumnBuffers(Schema);

@@ -14,6 +14,7 @@ namespace Lakehouse.Tables.Transaction;
 /// timestamp, timestamp_ntz, and arrays of the fixed-width ones (with no null elements). Rows are appended a value per
 /// column, then <see cref="EndRow"/> (or <see cref="DiscardRow"/> to drop a half-built row); <see cref="Clear"/> empties the
 /// buffers and keeps their memory. Readers (writers, statistics) see the completed rows only: the first <see cref="RowCount"/>.
+/// <see cref="From"/> and <see cref="Append(ColumnBatch)"/> fill them from a boxed batch, so a writer needs one typed path.
 /// </summary>
 public sealed class ColumnBuffers
 {
@@ -102,12 +103,17 @@ public sealed class ColumnBuffers
     /// timestamp. A value that does not fit throws naming the column, the row and the reason (never the value); the rows
     /// appended before it stay, the failing one is dropped.
     /// </summary>
-    public void Append(ColumnBatch batch)
+    public void Append(ColumnBatch batch) => Append(batch, null);
+
+    /// <summary>Appends rows <paramref name="rows"/> of <paramref name="batch"/>, in that order (e.g. one partition's rows); see <see cref="Append(ColumnBatch)"/>.</summary>
+    public void Append(ColumnBatch batch, IReadOnlyList<int>? rows)
     {
         var sources = new IList?[_columns.Length];
         for (int i = 0; i < _columns.Length; i++) sources[i] = batch.Column(_columns[i].Field.Name);
-        for (int r = 0; r < batch.RowCount; r++)
+        int count = rows?.Count ?? batch.RowCount;
+        for (int n = 0; n < count; n++)
         {
+            int r = rows is null ? n : rows[n];
             try
             {
                 for (int i = 0; i < _columns.Length; i++)
@@ -116,7 +122,7 @@ public sealed class ColumnBuffers
                     else _columns[i].AppendNull();
                 }
             }
-            catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or InvalidOperationException)
+            catch (Exception e) when (e is InvalidCastException or InvalidOperationException)
             {
                 DiscardRow();
                 throw new InvalidOperationException($"row {r} of the batch: {e.Message}", e);
