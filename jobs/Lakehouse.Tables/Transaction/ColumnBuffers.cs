@@ -1,3 +1,6 @@
+using System.Collections;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Lakehouse.Tables.Schema;
 
@@ -8,14 +11,16 @@ namespace Lakehouse.Tables.Transaction;
 /// writers that append many rows (ingestion). Strings are kept as UTF-8 bytes (as Parquet stores them), dates as days since
 /// 1970-01-01 and timestamps as microseconds since the Unix epoch (UTC for <c>timestamp</c>), so values go to the file without
 /// boxing or re-encoding. Supported column types: string, binary, long, integer, short, byte, float, double, boolean, date,
-/// timestamp, timestamp_ntz, and arrays of the fixed-width ones. Rows are appended a value per column, then
-/// <see cref="EndRow"/>; <see cref="Clear"/> empties the buffers and keeps their memory.
+/// timestamp, timestamp_ntz, and arrays of the fixed-width ones (with no null elements). Rows are appended a value per
+/// column, then <see cref="EndRow"/> (or <see cref="DiscardRow"/> to drop a half-built row); <see cref="Clear"/> empties the
+/// buffers and keeps their memory. Readers (writers, statistics) see the completed rows only: the first <see cref="RowCount"/>.
+/// <see cref="From"/> and <see cref="Append(ColumnBatch)"/> fill them from a boxed batch, so a writer needs one typed path.
 /// </summary>
 public sealed class ColumnBuffers
 {
     private readonly ColumnBuffer[] _columns;
 
-    /// <summary>Creates empty buffers for <paramref name="schema"/>; throws when a column type is not supported.</summary>
+    /// <summary>Creates empty buffers for <paramref name="schema"/>; throws <see cref="NotSupportedException"/> naming the first unsupported column.</summary>
     public ColumnBuffers(StructType schema)
     {
         Schema = schema;
@@ -31,8 +36,20 @@ public sealed class ColumnBuffers
     /// <summary>The buffer of column <paramref name="index"/> (schema order).</summary>
     public ColumnBuffer Column(int index) => _columns[index];
 
-    /// <summary>The buffer of column <paramref name="index"/> as <typeparamref name="T"/> (e.g. <see cref="Utf8ColumnBuffer"/>).</summary>
-    public T Column<T>(int index) where T : ColumnBuffer => (T)_columns[index];
+    /// <summary>The buffer of column <paramref name="index"/> as <typeparamref name="T"/> (e.g. <see cref="Utf8ColumnBuffer"/>); throws naming the column when it is another kind.</summary>
+    public T Column<T>(int index) where T : ColumnBuffer =>
+        _columns[index] as T ?? throw new InvalidCastException(
+            $"column '{_columns[index].Field.Name}' of type {_columns[index].Field.Type} is a {Name(_columns[index].GetType())}, not a {Name(typeof(T))}");
+
+    private static string Name(Type t) =>
+        t.IsGenericType ? $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(", ", t.GenericTypeArguments.Select(a => a.Name))}>" : t.Name;
+
+    /// <summary>The index of the column named <paramref name="name"/> (ordinal), or -1.</summary>
+    public int IndexOf(string name)
+    {
+        for (int i = 0; i < _columns.Length; i++) if (_columns[i].Field.Name == name) return i;
+        return -1;
+    }
 
     /// <summary>Completes a row: every column must have received exactly one value (or null) since the last row.</summary>
     public void EndRow()
@@ -40,20 +57,79 @@ public sealed class ColumnBuffers
         int expected = RowCount + 1;
         foreach (var c in _columns)
             if (c.Count != expected)
-                throw new InvalidOperationException($"column '{c.Field.Name}' has {c.Count} values at the end of row {expected}");
+                throw new InvalidOperationException(
+                    $"column '{c.Field.Name}' has {c.Count - RowCount} values for row {RowCount} (expected 1); call DiscardRow to drop the row");
         RowCount = expected;
+    }
+
+    /// <summary>Drops the values appended since the last completed row (e.g. the source file failed halfway through its row).</summary>
+    public void DiscardRow()
+    {
+        foreach (var c in _columns) c.Truncate(RowCount);
     }
 
     /// <summary>Empties every column, keeping the memory for the next rows.</summary>
     public void Clear()
     {
-        foreach (var c in _columns) c.Clear();
+        foreach (var c in _columns) c.Truncate(0);
         RowCount = 0;
     }
 
-    /// <summary>The rows as a <see cref="ColumnBatch"/> in the CLR shapes <see cref="DeltaType"/> documents (tests, slow paths).</summary>
-    public ColumnBatch ToColumnBatch() =>
-        new(Schema, _columns.Select(c => (System.Collections.IList)Enumerable.Range(0, RowCount).Select(c.ValueAt).ToList()).ToArray());
+    /// <summary>The completed rows as a <see cref="ColumnBatch"/> in the CLR shapes <see cref="DeltaType"/> documents (tests, slow paths).</summary>
+    public ColumnBatch ToColumnBatch()
+    {
+        var columns = new IList[_columns.Length];
+        for (int i = 0; i < _columns.Length; i++)
+        {
+            var values = new List<object?>(RowCount);
+            for (int r = 0; r < RowCount; r++) values.Add(_columns[i].ValueAt(r));
+            columns[i] = values;
+        }
+        return new ColumnBatch(Schema, columns);
+    }
+
+    /// <summary>New buffers with the schema and rows of <paramref name="batch"/> (see <see cref="Append(ColumnBatch)"/>).</summary>
+    public static ColumnBuffers From(ColumnBatch batch)
+    {
+        var buffers = new ColumnBuffers(batch.Schema);
+        buffers.Append(batch);
+        return buffers;
+    }
+
+    /// <summary>
+    /// Appends every row of <paramref name="batch"/>. Its columns are matched to these buffers' by name (a column it lacks is
+    /// null; one these buffers lack is ignored); values take the CLR shapes <see cref="DeltaType"/> documents, numbers converted
+    /// as the Parquet writer converts them, a local <see cref="DateTime"/> or a <see cref="DateTimeOffset"/> to UTC for a
+    /// timestamp. A value that does not fit throws naming the column, the row and the reason (never the value); the rows
+    /// appended before it stay, the failing one is dropped.
+    /// </summary>
+    public void Append(ColumnBatch batch) => Append(batch, null);
+
+    /// <summary>Appends rows <paramref name="rows"/> of <paramref name="batch"/>, in that order (e.g. one partition's rows); see <see cref="Append(ColumnBatch)"/>.</summary>
+    public void Append(ColumnBatch batch, IReadOnlyList<int>? rows)
+    {
+        var sources = new IList?[_columns.Length];
+        for (int i = 0; i < _columns.Length; i++) sources[i] = batch.Column(_columns[i].Field.Name);
+        int count = rows?.Count ?? batch.RowCount;
+        for (int n = 0; n < count; n++)
+        {
+            int r = rows is null ? n : rows[n];
+            try
+            {
+                for (int i = 0; i < _columns.Length; i++)
+                {
+                    if (sources[i]?[r] is { } v) _columns[i].AppendBoxed(v);
+                    else _columns[i].AppendNull();
+                }
+            }
+            catch (Exception e) when (e is InvalidCastException or InvalidOperationException)
+            {
+                DiscardRow();
+                throw new InvalidOperationException($"row {r} of the batch: {e.Message}", e);
+            }
+            EndRow();
+        }
+    }
 }
 
 /// <summary>The values of one column of <see cref="ColumnBuffers"/>, with a null flag per row.</summary>
@@ -66,16 +142,16 @@ public abstract class ColumnBuffer
     /// <summary>The column.</summary>
     public StructField Field { get; }
 
-    /// <summary>Values (nulls included) appended since the last <see cref="Clear"/>.</summary>
+    /// <summary>Values (nulls included) appended since the last <see cref="ColumnBuffers.Clear"/>, a pending row's included.</summary>
     public int Count { get; private set; }
 
     /// <summary>Nulls among them.</summary>
     public int NullCount { get; private set; }
 
-    /// <summary>Per row: true where the value is null.</summary>
+    /// <summary>Per value: true where it is null.</summary>
     public ReadOnlySpan<bool> Nulls => _nulls.AsSpan(0, Count);
 
-    /// <summary>Appends a null; throws for a non-nullable column.</summary>
+    /// <summary>Appends a null; throws naming the column when it is not nullable.</summary>
     public void AppendNull()
     {
         if (!Field.Nullable) throw new InvalidOperationException($"null in non-nullable column '{Field.Name}'");
@@ -86,11 +162,15 @@ public abstract class ColumnBuffer
     /// <summary>The value of row <paramref name="row"/> in the CLR shape <see cref="DeltaType"/> documents (null for null).</summary>
     public abstract object? ValueAt(int row);
 
-    internal virtual void Clear()
+    // Back to the first `count` values (a discarded row, or Clear).
+    internal virtual void Truncate(int count)
     {
-        Count = 0;
-        NullCount = 0;
+        NullCount -= _nulls.AsSpan(count, Count - count).Count(true);
+        Count = count;
     }
+
+    // One value in a CLR shape of the column's type (ColumnBuffers.Append(ColumnBatch)).
+    internal abstract void AppendBoxed(object value);
 
     // A null still takes a slot in the dense value arrays, so row i is value i.
     private protected abstract void AppendDefaultValue();
@@ -122,23 +202,74 @@ public abstract class ColumnBuffer
         _ => throw new NotSupportedException($"column '{field.Name}' of type {field.Type} has no typed buffer (use ColumnBatch)"),
     };
 
-    // The CLR shape of one stored fixed-width value: dates and timestamps are kept as their Parquet integers.
-    private protected object Clr<T>(T value) where T : unmanaged => (Field.Type is ArrayType a ? a.ElementType : Field.Type) switch
-    {
-        PrimitiveType { Name: "date" } => DateOnly.FromDayNumber(Epoch.DayNumber + (int)(object)value),
-        PrimitiveType { Name: "timestamp" } => new DateTime(DateTime.UnixEpoch.Ticks + (long)(object)value * 10, DateTimeKind.Utc),
-        PrimitiveType { Name: "timestamp_ntz" } => new DateTime(DateTime.UnixEpoch.Ticks + (long)(object)value * 10, DateTimeKind.Unspecified),
-        _ => value,
-    };
+    /// <summary>The fixed-width type of the column, or of its elements for an array.</summary>
+    private protected PrimitiveType ValueType => (PrimitiveType)(Field.Type is ArrayType a ? a.ElementType : Field.Type);
 
-    private static readonly DateOnly Epoch = new(1970, 1, 1);
+    // The CLR shape of one stored fixed-width value: dates and timestamps are kept as their Parquet integers.
+    private protected object Clr<T>(T value) where T : unmanaged
+    {
+        switch (ValueType.Name)
+        {
+            case "date":
+                int days = Unsafe.As<T, int>(ref value);
+                if ((ulong)((long)days + EpochDayNumber) > (ulong)DateOnly.MaxValue.DayNumber)
+                    throw new InvalidOperationException($"column '{Field.Name}': a date is outside 0001-01-01..9999-12-31");
+                return DateOnly.FromDayNumber(EpochDayNumber + days);
+            case "timestamp" or "timestamp_ntz":
+                long micros = Unsafe.As<T, long>(ref value);
+                if (micros < MinMicros || micros > MaxMicros)
+                    throw new InvalidOperationException($"column '{Field.Name}': a timestamp is outside 0001-01-01..9999-12-31");
+                return new DateTime(DateTime.UnixEpoch.Ticks + micros * 10, ValueType == DeltaType.Timestamp ? DateTimeKind.Utc : DateTimeKind.Unspecified);
+            default:
+                return value;
+        }
+    }
+
+    // One boxed value as the stored fixed-width value (numbers converted as ColumnarWriter converts them).
+    private protected T Stored<T>(object v) where T : unmanaged => (T)(ValueType.Name switch
+    {
+        "date" => v is DateOnly d ? DateValue(d) : throw Mismatch(v),
+        "timestamp" => v is DateTime t ? TimestampValue(t) : v is DateTimeOffset o ? TimestampValue(o.UtcDateTime) : throw Mismatch(v),
+        "timestamp_ntz" => v is DateTime n ? TimestampValue(n) : throw Mismatch(v),
+        "boolean" => v is bool b ? b : throw Mismatch(v),
+        "long" => Number(v, static x => Convert.ToInt64(x, CultureInfo.InvariantCulture)),
+        "integer" => Number(v, static x => Convert.ToInt32(x, CultureInfo.InvariantCulture)),
+        "short" => Number(v, static x => Convert.ToInt16(x, CultureInfo.InvariantCulture)),
+        "byte" => Number(v, static x => Convert.ToSByte(x, CultureInfo.InvariantCulture)),
+        "float" => Number(v, static x => Convert.ToSingle(x, CultureInfo.InvariantCulture)),
+        "double" => Number(v, static x => Convert.ToDouble(x, CultureInfo.InvariantCulture)),
+        _ => throw Mismatch(v),
+    });
+
+    private object Number(object v, Func<object, object> convert)
+    {
+        try { return convert(v); }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
+        {
+            // Convert's messages quote the value: ours names the column and the reason only (no inner exception to leak it).
+            throw new InvalidCastException($"column '{Field.Name}' of type {Field.Type} cannot hold that {v.GetType().Name} value ({e.GetType().Name})");
+        }
+    }
+
+    private protected InvalidCastException Mismatch(object v) =>
+        new($"column '{Field.Name}' of type {Field.Type} cannot hold a {v.GetType().Name}");
+
+    private static readonly int EpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
+    private static readonly long MinMicros = -DateTime.UnixEpoch.Ticks / 10;
+    private static readonly long MaxMicros = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
     /// <summary>A date as Parquet's DATE: days since 1970-01-01.</summary>
-    public static int DateValue(DateOnly date) => date.DayNumber - Epoch.DayNumber;
+    public static int DateValue(DateOnly date) => date.DayNumber - EpochDayNumber;
 
-    /// <summary>A timestamp as Parquet's TIMESTAMP(MICROS): microseconds since the Unix epoch (a local time is converted to UTC first).</summary>
-    public static long TimestampValue(DateTime time) =>
-        ((time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time).Ticks - DateTime.UnixEpoch.Ticks) / 10;
+    /// <summary>
+    /// A timestamp as Parquet's TIMESTAMP(MICROS): microseconds since the Unix epoch (a local time is converted to UTC first;
+    /// ticks below a microsecond are dropped, rounding down, also before 1970).
+    /// </summary>
+    public static long TimestampValue(DateTime time)
+    {
+        long ticks = (time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time).Ticks - DateTime.UnixEpoch.Ticks;
+        return ticks >= 0 ? ticks / 10 : (ticks - 9) / 10;
+    }
 }
 
 /// <summary>A string (UTF-8) or binary column: the values' bytes back to back, and where each ends.</summary>
@@ -147,6 +278,7 @@ public sealed class Utf8ColumnBuffer : ColumnBuffer
     private byte[] _data = new byte[4096];
     private int[] _ends = new int[64];
     private int _length;
+    private int _reserved = -1;
     private readonly bool _binary;
 
     internal Utf8ColumnBuffer(StructField field) : base(field) => _binary = field.Type == DeltaType.Binary;
@@ -154,11 +286,15 @@ public sealed class Utf8ColumnBuffer : ColumnBuffer
     /// <summary>The bytes of every value, back to back (nulls take none).</summary>
     public ReadOnlySpan<byte> Data => _data.AsSpan(0, _length);
 
-    /// <summary>Per row: the offset in <see cref="Data"/> where its value ends (it starts where the previous one ends).</summary>
+    /// <summary>Per value: the offset in <see cref="Data"/> where it ends (it starts where the previous one ends).</summary>
     public ReadOnlySpan<int> Ends => _ends.AsSpan(0, Count);
 
     /// <summary>The bytes of row <paramref name="row"/> (empty for null).</summary>
-    public ReadOnlySpan<byte> Value(int row) => _data.AsSpan(row == 0 ? 0 : _ends[row - 1], _ends[row] - (row == 0 ? 0 : _ends[row - 1]));
+    public ReadOnlySpan<byte> Value(int row)
+    {
+        int start = row == 0 ? 0 : _ends[row - 1];
+        return _data.AsSpan(start, _ends[row] - start);
+    }
 
     /// <summary>Appends a value given as its UTF-8 bytes (for a string column the caller guarantees valid UTF-8).</summary>
     public void Append(ReadOnlySpan<byte> utf8)
@@ -167,7 +303,7 @@ public sealed class Utf8ColumnBuffer : ColumnBuffer
         Commit(utf8.Length);
     }
 
-    /// <summary>Appends a string (encoded to UTF-8), or null.</summary>
+    /// <summary>Appends a string (encoded to UTF-8; a lone surrogate becomes U+FFFD, as in any UTF-8 file), or null.</summary>
     public void Append(string? value)
     {
         if (value is null) { AppendNull(); return; }
@@ -178,13 +314,18 @@ public sealed class Utf8ColumnBuffer : ColumnBuffer
     /// <summary>Space for a value of at most <paramref name="maxBytes"/> bytes; follow with <see cref="Commit"/>.</summary>
     public Span<byte> Reserve(int maxBytes)
     {
-        if (_data.Length - _length < maxBytes) Array.Resize(ref _data, Math.Max(_data.Length * 2, _length + maxBytes));
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        if (_data.Length - _length < maxBytes) Array.Resize(ref _data, (int)Math.Min(Array.MaxLength, Math.Max(_data.Length * 2L, (long)_length + maxBytes)));
+        _reserved = maxBytes;
         return _data.AsSpan(_length, maxBytes);
     }
 
     /// <summary>Completes a value of <paramref name="bytes"/> bytes written into the span <see cref="Reserve"/> gave.</summary>
     public void Commit(int bytes)
     {
+        if (bytes < 0 || bytes > _reserved) // _reserved is -1 when no Reserve is open
+            throw new InvalidOperationException($"column '{Field.Name}': Commit({bytes}) after Reserve({_reserved})");
+        _reserved = -1;
         _length += bytes;
         AppendEnd();
         Next(isNull: false);
@@ -193,10 +334,21 @@ public sealed class Utf8ColumnBuffer : ColumnBuffer
     /// <inheritdoc/>
     public override object? ValueAt(int row) => Nulls[row] ? null : _binary ? Value(row).ToArray() : Encoding.UTF8.GetString(Value(row));
 
-    internal override void Clear()
+    internal override void Truncate(int count)
     {
-        base.Clear();
-        _length = 0;
+        base.Truncate(count);
+        _length = count == 0 ? 0 : _ends[count - 1];
+        _reserved = -1;
+    }
+
+    internal override void AppendBoxed(object value)
+    {
+        switch (value)
+        {
+            case string s when !_binary: Append(s); break;
+            case byte[] b when _binary: Append(b); break;
+            default: throw Mismatch(value);
+        }
     }
 
     private protected override void AppendDefaultValue() => AppendEnd();
@@ -216,7 +368,7 @@ public sealed class FixedColumnBuffer<T> : ColumnBuffer where T : unmanaged
 
     internal FixedColumnBuffer(StructField field) : base(field) { }
 
-    /// <summary>Per row, its value (default where null).</summary>
+    /// <summary>Per value, itself (default where null).</summary>
     public ReadOnlySpan<T> Values => _values.AsSpan(0, Count);
 
     /// <summary>Appends a value.</summary>
@@ -236,6 +388,8 @@ public sealed class FixedColumnBuffer<T> : ColumnBuffer where T : unmanaged
 
     /// <inheritdoc/>
     public override object? ValueAt(int row) => Nulls[row] ? null : Clr(_values[row]);
+
+    internal override void AppendBoxed(object value) => Append(Stored<T>(value));
 
     private protected override void AppendDefaultValue()
     {
@@ -257,13 +411,13 @@ public sealed class FixedArrayColumnBuffer<T> : ColumnBuffer where T : unmanaged
     /// <summary>The elements of every row, back to back.</summary>
     public ReadOnlySpan<T> Elements => _elements.AsSpan(0, _length);
 
-    /// <summary>Per row: where its elements end in <see cref="Elements"/> (a null or empty array takes none).</summary>
+    /// <summary>Per value: where its elements end in <see cref="Elements"/> (a null or empty array takes none).</summary>
     public ReadOnlySpan<int> Ends => _ends.AsSpan(0, Count);
 
     /// <summary>Appends one row's array (possibly empty).</summary>
     public void Append(ReadOnlySpan<T> values)
     {
-        if (_elements.Length - _length < values.Length) Array.Resize(ref _elements, Math.Max(_elements.Length * 2, _length + values.Length));
+        Grow(values.Length);
         values.CopyTo(_elements.AsSpan(_length));
         _length += values.Length;
         AppendEnd();
@@ -276,17 +430,44 @@ public sealed class FixedArrayColumnBuffer<T> : ColumnBuffer where T : unmanaged
         if (Nulls[row]) return null;
         int start = row == 0 ? 0 : _ends[row - 1];
         var list = new List<object>(_ends[row] - start);
-        foreach (var v in _elements.AsSpan(start, _ends[row] - start)) list.Add(Clr(v));
+        for (int i = start; i < _ends[row]; i++) list.Add(Clr(_elements[i]));
         return list;
     }
 
-    internal override void Clear()
+    internal override void Truncate(int count)
     {
-        base.Clear();
-        _length = 0;
+        base.Truncate(count);
+        _length = count == 0 ? 0 : _ends[count - 1];
+    }
+
+    internal override void AppendBoxed(object value)
+    {
+        if (value is not IEnumerable list || value is string) throw Mismatch(value);
+        int start = _length;
+        try
+        {
+            foreach (object? element in list)
+            {
+                if (element is null) throw new InvalidCastException($"null element in array column '{Field.Name}' (typed buffers keep none)");
+                Grow(1);
+                _elements[_length++] = Stored<T>(element);
+            }
+        }
+        catch
+        {
+            _length = start;
+            throw;
+        }
+        AppendEnd();
+        Next(isNull: false);
     }
 
     private protected override void AppendDefaultValue() => AppendEnd();
+
+    private void Grow(int more)
+    {
+        if (_elements.Length - _length < more) Array.Resize(ref _elements, Math.Max(_elements.Length * 2, _length + more));
+    }
 
     private void AppendEnd()
     {
