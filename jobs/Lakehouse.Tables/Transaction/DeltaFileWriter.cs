@@ -1,5 +1,3 @@
-using System.Collections;
-using System.Globalization;
 using Lakehouse.Tables.Actions;
 using Lakehouse.Tables.Parquet;
 using Lakehouse.Tables.Scan;
@@ -86,7 +84,11 @@ public sealed class DeltaFileWriter : IDisposable
         }
         _converted ??= new ColumnBuffers(_schema);
         _converted.Clear();
-        ToBuffers(batch, _converted);
+        try { _converted.Append(batch); }
+        catch (InvalidOperationException e)
+        {
+            throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, e.Message); // names the column and row, never the value
+        }
         _bufferWriter.WriteRowGroup(_converted);
         // Statistics from the batch itself: its values are boxed already, the buffers' would be boxed again.
         _stats.Add(batch, Enumerable.Range(0, batch.RowCount).ToArray());
@@ -148,66 +150,5 @@ public sealed class DeltaFileWriter : IDisposable
             _stream.Flush(flushToDisk: true);
         }
         finally { _stream.Dispose(); }
-    }
-
-    // The one conversion from the CLR shapes DeltaType documents to typed buffers (columns matched by name, missing ones
-    // null). Row by row, as ColumnBuffers completes rows.
-    private void ToBuffers(ColumnBatch batch, ColumnBuffers buffers)
-    {
-        var columns = _fields.Select(f => batch.Column(f.Name)).ToArray();
-        for (int r = 0; r < batch.RowCount; r++)
-        {
-            for (int c = 0; c < _fields.Count; c++) Append(buffers.Column(c), _fields[c], columns[c]?[r], r);
-            buffers.EndRow();
-        }
-    }
-
-    private void Append(ColumnBuffer buffer, StructField field, object? v, int r)
-    {
-        if (v is null)
-        {
-            if (!field.Nullable)
-                throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, $"null in non-nullable column '{field.Name}' at batch row {r}");
-            buffer.AppendNull();
-            return;
-        }
-        var elementType = (field.Type as ArrayType)?.ElementType;
-        switch (buffer)
-        {
-            case Utf8ColumnBuffer s when v is string str: s.Append(str); break;
-            case Utf8ColumnBuffer s when v is byte[] bytes: s.Append(bytes.AsSpan()); break;
-            case FixedColumnBuffer<long> l: l.Append(Int64(field.Type, v)); break;
-            case FixedColumnBuffer<int> i: i.Append(Int32(field.Type, v)); break;
-            case FixedColumnBuffer<short> sh: sh.Append(Convert.ToInt16(v, CultureInfo.InvariantCulture)); break;
-            case FixedColumnBuffer<sbyte> b: b.Append(Convert.ToSByte(v, CultureInfo.InvariantCulture)); break;
-            case FixedColumnBuffer<float> f: f.Append(Convert.ToSingle(v, CultureInfo.InvariantCulture)); break;
-            case FixedColumnBuffer<double> d: d.Append(Convert.ToDouble(v, CultureInfo.InvariantCulture)); break;
-            case FixedColumnBuffer<bool> bo: bo.Append((bool)v); break;
-            case FixedArrayColumnBuffer<long> al: al.Append(Elements(field, (IEnumerable)v, x => Int64(elementType!, x), r)); break;
-            case FixedArrayColumnBuffer<int> ai: ai.Append(Elements(field, (IEnumerable)v, x => Int32(elementType!, x), r)); break;
-            case FixedArrayColumnBuffer<short> ash: ash.Append(Elements(field, (IEnumerable)v, x => Convert.ToInt16(x, CultureInfo.InvariantCulture), r)); break;
-            case FixedArrayColumnBuffer<sbyte> ab: ab.Append(Elements(field, (IEnumerable)v, x => Convert.ToSByte(x, CultureInfo.InvariantCulture), r)); break;
-            case FixedArrayColumnBuffer<float> af: af.Append(Elements(field, (IEnumerable)v, x => Convert.ToSingle(x, CultureInfo.InvariantCulture), r)); break;
-            case FixedArrayColumnBuffer<double> ad: ad.Append(Elements(field, (IEnumerable)v, x => Convert.ToDouble(x, CultureInfo.InvariantCulture), r)); break;
-            case FixedArrayColumnBuffer<bool> abo: abo.Append(Elements(field, (IEnumerable)v, x => (bool)x, r)); break;
-            default:
-                throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath, $"column '{field.Name}' ({field.Type}) got a {v.GetType().Name} at batch row {r}");
-        }
-    }
-
-    private static int Int32(DeltaType type, object v) =>
-        type.Equals(DeltaType.Date) ? ColumnBuffer.DateValue((DateOnly)v) : Convert.ToInt32(v, CultureInfo.InvariantCulture);
-
-    private static long Int64(DeltaType type, object v) => type.Equals(DeltaType.Timestamp) || type.Equals(DeltaType.TimestampNtz)
-        ? ColumnBuffer.TimestampValue(v is DateTimeOffset o ? o.UtcDateTime : (DateTime)v)
-        : Convert.ToInt64(v, CultureInfo.InvariantCulture);
-
-    private T[] Elements<T>(StructField field, IEnumerable values, Func<object, T> convert, int row)
-    {
-        var list = new List<T>();
-        foreach (object? x in values)
-            list.Add(convert(x ?? throw new DeltaException(DeltaErrorKind.InvalidArgument, _tablePath,
-                $"null element in array column '{field.Name}' at batch row {row}: streamed files hold arrays without null elements")));
-        return [.. list];
     }
 }
