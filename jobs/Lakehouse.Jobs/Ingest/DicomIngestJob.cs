@@ -135,8 +135,14 @@ public sealed class DicomIngestJob
             await foreach (var files in work.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
                 var parsed = new ParsedFile[files.Length];
+                var json = new System.Buffers.ArrayBufferWriter<byte>(); // the chunk's header JSON, file after file
                 for (int i = 0; i < files.Length; i++)
-                    parsed[i] = new ParsedFile(files[i], DicomFileParser.Parse(files[i].Path, DicomFileParser.Label(files[i].Sequence), files[i].Size));
+                {
+                    int start = json.WrittenCount;
+                    var result = DicomFileParser.Parse(files[i].Path, DicomFileParser.Label(files[i].Sequence), files[i].Size, json);
+                    string? tagsJson = result.Error is null ? System.Text.Encoding.UTF8.GetString(json.WrittenSpan.Slice(start, result.JsonLength)) : null;
+                    parsed[i] = new ParsedFile(files[i], result, tagsJson);
+                }
                 await results.Writer.WriteAsync(parsed, token).ConfigureAwait(false);
             }
         }, token)).ToArray();
@@ -253,7 +259,7 @@ public sealed class DicomIngestJob
         public DateTime ModifiedAt => DateTime.UnixEpoch.AddTicks(ModifiedMicros * 10);
     }
 
-    private sealed record ParsedFile(SourceFile File, ParsedDicomFile Result);
+    private sealed record ParsedFile(SourceFile File, ParsedDicomFile Result, string? TagsJson);
 
     /// <summary>The rows of one row group of the three tables, column by column in schema order; the last of a batch commits it.</summary>
     private sealed class RowGroup(string runId, DateTimeOffset ingestedAt)
@@ -266,10 +272,10 @@ public sealed class DicomIngestJob
         public int Count => Instances[0].Count + Duplicates[0].Count + Errors[0].Count;
         public bool IsEmpty => Count == 0;
 
-        public void AddInstance(ParsedFile p) => JsonBytes += AddHeaderRow(Instances, p, p.Result.TagsJson, kind: null);
+        public void AddInstance(ParsedFile p) => JsonBytes += AddHeaderRow(Instances, p, p.TagsJson, kind: null);
 
         public void AddDuplicate(ParsedFile p, string kind) =>
-            JsonBytes += AddHeaderRow(Duplicates, p, kind == "conflict" ? p.Result.TagsJson : null, kind);
+            JsonBytes += AddHeaderRow(Duplicates, p, kind == "conflict" ? p.TagsJson : null, kind);
 
         private int AddHeaderRow(List<object?>[] columns, ParsedFile p, string? tagsJson, string? kind)
         {

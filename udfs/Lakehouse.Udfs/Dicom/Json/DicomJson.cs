@@ -15,7 +15,7 @@ namespace Lakehouse.Udfs.Dicom.Json;
 public static class DicomJson
 {
     // Relaxed escaping keeps non-ASCII text as UTF-8 (as dcm2json writes it); the output is data, never embedded in HTML.
-    private static readonly JsonWriterOptions WriterOptions = new()
+    internal static readonly JsonWriterOptions WriterOptions = new()
     {
         Indented = false,
         SkipValidation = true,
@@ -49,57 +49,72 @@ public static class DicomJson
         // An item may declare its own character set (PS3.5 6.1.2.5.2); otherwise it inherits.
         var cs = dataset.Contains(DicomTags.SpecificCharacterSet) ? DicomKeyAttributes.CharacterSetOf(dataset) : inherited;
         writer.WriteStartObject();
-        Span<byte> key = stackalloc byte[8];
-        Span<byte> vrCode = stackalloc byte[2];
         foreach (var e in dataset.Elements)
         {
-            if (e.Tag.IsGroupLength) continue;
-            if (excludePixelData && e.Tag.Group == 0x7FE0 && e.Tag.Element is 0x0008 or 0x0009 or 0x0010) continue;
-            HexKey(e.Tag.Value, key);
-            writer.WritePropertyName(key);
-            writer.WriteStartObject();
-            var vr = e.VR == DicomVR.None ? DicomVR.UN : e.VR;
-            vrCode[0] = (byte)((ushort)vr >> 8); // a VR is its two ASCII letters: no string per element
-            vrCode[1] = (byte)vr;
-            writer.WriteString("vr"u8, vrCode);
-            WriteValue(writer, e, cs, excludePixelData);
+            if (IsLeftOut(e.Tag, excludePixelData)) continue;
+            WriteAttributeStart(writer, e.Tag, e.VR);
+            if (e.VR == DicomVR.SQ)
+            {
+                if (e.Items.Count > 0)
+                {
+                    writer.WriteStartArray("Value"u8);
+                    foreach (var item in e.Items) WriteDataset(writer, item, cs, excludePixelData);
+                    writer.WriteEndArray();
+                }
+            }
+            else
+            {
+                WriteValue(writer, e.VR, e.Value.Span, cs);
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, DicomElement e, DicomCharacterSet cs, bool excludePixelData)
+    /// <summary>Attributes the JSON leaves out: group lengths (an encoding, not data) and, when asked, the pixel data.</summary>
+    internal static bool IsLeftOut(DicomTag tag, bool excludePixelData) =>
+        tag.IsGroupLength || (excludePixelData && tag.Group == 0x7FE0 && tag.Element is 0x0008 or 0x0009 or 0x0010);
+
+    /// <summary>Writes <c>"GGGGEEEE":{"vr":"XX"</c>; the caller writes the value and closes the object.</summary>
+    internal static void WriteAttributeStart(Utf8JsonWriter writer, DicomTag tag, DicomVR vr)
     {
-        var vr = e.VR;
-        if (vr == DicomVR.SQ)
-        {
-            if (e.Items.Count == 0) return;
-            writer.WriteStartArray("Value"u8);
-            foreach (var item in e.Items) WriteDataset(writer, item, cs, excludePixelData);
-            writer.WriteEndArray();
-            return;
-        }
-        if (e.Value.IsEmpty) return;
+        Span<byte> key = stackalloc byte[8];
+        HexKey(tag.Value, key);
+        writer.WritePropertyName(key);
+        writer.WriteStartObject();
+        if (vr == DicomVR.None) vr = DicomVR.UN;
+        Span<byte> vrCode = [(byte)((ushort)vr >> 8), (byte)vr]; // a VR is its two ASCII letters: no string per element
+        writer.WriteString("vr"u8, vrCode);
+    }
+
+    /// <summary>
+    /// Writes the "Value" (or "InlineBinary") of an attribute that is not a sequence, from its encoded little-endian bytes:
+    /// the per-VR rules of PS3.18 F.2, shared by the data set serializer and the one-pass header walk.
+    /// </summary>
+    internal static void WriteValue(Utf8JsonWriter writer, DicomVR vr, ReadOnlySpan<byte> value, DicomCharacterSet cs)
+    {
+        if (value.IsEmpty) return;
         switch (vr)
         {
             case DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL or DicomVR.OV or DicomVR.OW or DicomVR.UN or DicomVR.None:
-                writer.WriteBase64String("InlineBinary"u8, e.Value.Span);
+                writer.WriteBase64String("InlineBinary"u8, value);
                 return;
             case DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.SL or DicomVR.SV or DicomVR.UV:
             {
-                int n = DicomValues.BinaryCount(e);
+                int n = DicomValues.BinaryCount(value.Length, vr);
                 if (n == 0) return;
                 writer.WriteStartArray("Value"u8);
                 for (int i = 0; i < n; i++)
                 {
                     if (vr == DicomVR.UV)
                     {
-                        ulong u = BinaryPrimitives.ReadUInt64LittleEndian(e.Value.Span[(i * 8)..]);
+                        ulong u = BinaryPrimitives.ReadUInt64LittleEndian(value[(i * 8)..]);
                         if (u <= (1UL << 53)) writer.WriteNumberValue(u); else writer.WriteStringValue(u.ToString(System.Globalization.CultureInfo.InvariantCulture));
                         continue;
                     }
-                    long v = DicomValues.GetInteger(e, i);
-                    if (vr == DicomVR.SV && Math.Abs(v) > (1L << 53)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    long v = DicomValues.GetInteger(value, vr, i);
+                    // Beyond 2^53 a JSON reader's double loses digits: a string. (Math.Abs would throw on long.MinValue.)
+                    if (vr == DicomVR.SV && v is > (1L << 53) or < -(1L << 53)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     else writer.WriteNumberValue(v);
                 }
                 writer.WriteEndArray();
@@ -107,12 +122,12 @@ public static class DicomJson
             }
             case DicomVR.FL or DicomVR.FD:
             {
-                int n = DicomValues.BinaryCount(e);
+                int n = DicomValues.BinaryCount(value.Length, vr);
                 if (n == 0) return;
                 writer.WriteStartArray("Value"u8);
                 for (int i = 0; i < n; i++)
                 {
-                    double v = DicomValues.GetFloat(e, i);
+                    double v = DicomValues.GetFloat(value, vr, i);
                     // JSON has no NaN or infinity: write them as strings rather than fail the file.
                     if (!double.IsFinite(v)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     else if (vr == DicomVR.FL) writer.WriteNumberValue((float)v);
@@ -123,13 +138,13 @@ public static class DicomJson
             }
             case DicomVR.AT:
             {
-                int n = e.Value.Length / 4;
+                int n = value.Length / 4;
                 if (n == 0) return;
                 writer.WriteStartArray("Value"u8);
                 Span<byte> hex = stackalloc byte[8];
                 for (int i = 0; i < n; i++)
                 {
-                    var s = e.Value.Span[(i * 4)..];
+                    var s = value[(i * 4)..];
                     uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
                     HexKey(tag, hex);
                     writer.WriteStringValue(hex);
@@ -138,8 +153,8 @@ public static class DicomJson
                 return;
             }
         }
-        if (vr is not (DicomVR.PN or DicomVR.IS or DicomVR.DS) && !t_stringPathOnly && TryWriteAsciiValues(writer, e.Value.Span, vr, cs)) return;
-        var values = DicomValues.GetStrings(e, cs);
+        if (vr is not (DicomVR.PN or DicomVR.IS or DicomVR.DS) && !t_stringPathOnly && TryWriteAsciiValues(writer, value, vr, cs)) return;
+        var values = DicomValues.GetStrings(value, vr, cs);
         if (vr == DicomVR.PN)
             for (int i = 0; i < values.Length; i++) values[i] = DicomValues.NormalizePersonName(values[i]);
         if (Array.TrueForAll(values, v => v.Length == 0)) return;
@@ -166,7 +181,7 @@ public static class DicomJson
         writer.WriteEndArray();
     }
 
-    /// <summary>Test switch for the calling thread: true sends every text value through <see cref="DicomValues.GetStrings"/> (the reference path).</summary>
+    /// <summary>Test switch for the calling thread: true sends every text value through <see cref="DicomValues.GetStrings(DicomElement, DicomCharacterSet?)"/> (the reference path).</summary>
     internal static bool StringPathOnly { get => t_stringPathOnly; set => t_stringPathOnly = value; }
 
     [ThreadStatic] private static bool t_stringPathOnly;

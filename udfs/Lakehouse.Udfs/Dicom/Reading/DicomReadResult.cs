@@ -30,7 +30,7 @@ public sealed class DicomReadResult
     /// <summary>The transfer syntax the data set was read with.</summary>
     public DicomTransferSyntax? TransferSyntax { get; private init; }
 
-    internal static DicomReadResult Success(DicomDataset meta, DicomDataset dataset, DicomKeyAttributes keys, long headerBytes,
+    internal static DicomReadResult Success(DicomDataset meta, DicomDataset? dataset, DicomKeyAttributes keys, long headerBytes,
         DicomTransferSyntax syntax) =>
         new() { FileMeta = meta, Dataset = dataset, Keys = keys, HeaderBytes = headerBytes, TransferSyntax = syntax };
 
