@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Lakehouse.Udfs.Dicom.Reading;
@@ -153,7 +154,7 @@ public static class DicomJson
                 return;
             }
         }
-        if (vr is not (DicomVR.PN or DicomVR.IS or DicomVR.DS) && !t_stringPathOnly && TryWriteAsciiValues(writer, value, vr, cs)) return;
+        if (!t_stringPathOnly && TryWriteAsciiValues(writer, value, vr, cs)) return;
         var values = DicomValues.GetStrings(value, vr, cs);
         if (vr == DicomVR.PN)
             for (int i = 0; i < values.Length; i++) values[i] = DicomValues.NormalizePersonName(values[i]);
@@ -187,30 +188,66 @@ public static class DicomJson
     [ThreadStatic] private static bool t_stringPathOnly;
 
     // The common case without a string per value: an ASCII value under a character set that decodes ASCII as itself is
-    // split, trimmed (as DicomValues.Trim does) and written as its own bytes, the same JSON as the string path.
+    // split, trimmed (as DicomValues.Trim does) and written as its own bytes, the same JSON as the string path. PN is
+    // normalized as DicomValues.NormalizePersonName does; IS and DS take this path only when every value is a number
+    // the string path writes from its text (a long for IS, an RFC 8259 number for DS), else the string path decides.
     private static bool TryWriteAsciiValues(Utf8JsonWriter writer, ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet cs)
     {
         if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         if (!DicomVRInfo.IsAsciiText(vr) && !cs.DecodesAsciiAsAscii) return false;
         bool single = DicomValues.IsSingleValuedText(vr);
+        bool numbers = vr is DicomVR.IS or DicomVR.DS;
         bool any = single && !TrimAscii(value, vr).IsEmpty;
         if (!single)
             foreach (var range in SplitValues(value))
-                if (!TrimAscii(value[range], vr).IsEmpty) { any = true; break; }
+            {
+                var v = TrimAscii(value[range], vr);
+                if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) continue;
+                if (numbers && !IsAsciiNumber(v, vr)) return false;
+                any = true;
+                if (!numbers) break;
+            }
         if (!any) return true; // only padding: no "Value", as the string path
         writer.WriteStartArray("Value"u8);
-        if (single) WriteAsciiValue(writer, TrimAscii(value, vr));
+        if (single) WriteAsciiValue(writer, TrimAscii(value, vr), vr);
         else
-            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr));
+            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr), vr);
         writer.WriteEndArray();
         return true;
     }
 
-    private static void WriteAsciiValue(Utf8JsonWriter writer, ReadOnlySpan<byte> v)
+    private static void WriteAsciiValue(Utf8JsonWriter writer, ReadOnlySpan<byte> v, DicomVR vr)
     {
-        if (v.IsEmpty) writer.WriteNullValue();
+        if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) writer.WriteNullValue();
+        else if (vr == DicomVR.PN) WritePersonName(writer, v);
+        else if (vr == DicomVR.IS) writer.WriteNumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+        else if (vr == DicomVR.DS) writer.WriteRawValue(v, skipInputValidation: true);
         else writer.WriteStringValue(v);
     }
+
+    private static bool IsAsciiNumber(ReadOnlySpan<byte> v, DicomVR vr) =>
+        vr == DicomVR.IS ? long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) : IsJsonNumber(v);
+
+    // A name whose component groups are all empty once trailing '^' and spaces go (DicomValues.NormalizePersonName).
+    private static bool IsEmptyPersonName(ReadOnlySpan<byte> v) => v.IndexOfAnyExcept("^ ="u8) < 0;
+
+    // The groups of a normalized name: trailing '^' and spaces removed, empty groups left out, at most three.
+    private static void WritePersonName(Utf8JsonWriter writer, ReadOnlySpan<byte> value)
+    {
+        writer.WriteStartObject();
+        int i = 0;
+        foreach (var range in value.Split((byte)'='))
+        {
+            if (i == 3) break;
+            var g = value[range].TrimEnd("^ "u8);
+            if (!g.IsEmpty) writer.WriteString(GroupNames[i], g);
+            i++;
+        }
+        writer.WriteEndObject();
+    }
+
+    private static readonly JsonEncodedText[] GroupNames =
+        [JsonEncodedText.Encode("Alphabetic"), JsonEncodedText.Encode("Ideographic"), JsonEncodedText.Encode("Phonetic")];
 
     private static MemoryExtensions.SpanSplitEnumerator<byte> SplitValues(ReadOnlySpan<byte> value) => value.Split((byte)'\\');
 
@@ -225,37 +262,44 @@ public static class DicomJson
     {
         writer.WriteStartObject();
         string[] groups = value.Split('=');
-        ReadOnlySpan<string> names = ["Alphabetic", "Ideographic", "Phonetic"];
         for (int i = 0; i < groups.Length && i < 3; i++)
         {
             string g = groups[i];
-            if (g.Length > 0) writer.WriteString(names[i], g);
+            if (g.Length > 0) writer.WriteString(GroupNames[i], g);
         }
         writer.WriteEndObject();
     }
 
-    // RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
     private static bool IsJsonNumber(ReadOnlySpan<char> s)
     {
+        if (!System.Text.Ascii.IsValid(s)) return false;
+        Span<byte> bytes = s.Length <= 256 ? stackalloc byte[s.Length] : new byte[s.Length];
+        System.Text.Ascii.FromUtf16(s, bytes, out _);
+        return IsJsonNumber(bytes);
+    }
+
+    // RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    private static bool IsJsonNumber(ReadOnlySpan<byte> s)
+    {
         int i = 0;
-        if (i < s.Length && s[i] == '-') i++;
+        if (i < s.Length && s[i] == (byte)'-') i++;
         if (i >= s.Length) return false;
-        if (s[i] == '0') i++;
-        else if (s[i] is >= '1' and <= '9') { while (i < s.Length && char.IsAsciiDigit(s[i])) i++; }
+        if (s[i] == (byte)'0') i++;
+        else if (s[i] is >= (byte)'1' and <= (byte)'9') { while (i < s.Length && char.IsAsciiDigit((char)s[i])) i++; }
         else return false;
-        if (i < s.Length && s[i] == '.')
+        if (i < s.Length && s[i] == (byte)'.')
         {
             i++;
             int start = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i])) i++;
+            while (i < s.Length && char.IsAsciiDigit((char)s[i])) i++;
             if (i == start) return false;
         }
-        if (i < s.Length && s[i] is 'e' or 'E')
+        if (i < s.Length && s[i] is (byte)'e' or (byte)'E')
         {
             i++;
-            if (i < s.Length && s[i] is '+' or '-') i++;
+            if (i < s.Length && s[i] is (byte)'+' or (byte)'-') i++;
             int start = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i])) i++;
+            while (i < s.Length && char.IsAsciiDigit((char)s[i])) i++;
             if (i == start) return false;
         }
         return i == s.Length;

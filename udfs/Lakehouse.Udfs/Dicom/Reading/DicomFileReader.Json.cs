@@ -32,6 +32,7 @@ public static partial class DicomFileReader
     }
 
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
+    [ThreadStatic] private static byte[]? t_swapped; // a big-endian binary value in little-endian order, as the model keeps it
 
     // The tags DicomKeyAttributes.From reads from the data set (the transfer syntax comes from the meta), ascending.
     private static readonly uint[] KeyTags = DicomKeyAttributes.BronzeColumns
@@ -44,9 +45,7 @@ public static partial class DicomFileReader
         var prelude = ReadPrelude(bytes, label, isFinalBlock, out needMore, out int pos, out var meta, out var syntax);
         if (prelude is not null) return prelude;
         if (syntax.Deflated) return ReadDeflated(bytes[pos..], rest, pos, label, options, meta, syntax, json);
-        // Big endian values would need swapping into our own copy first: the retired syntax takes the materializing path.
-        if (!syntax.BigEndian
-            && WriteJsonOnePass(bytes[pos..], pos, label, options, meta, syntax, json, headerBytes: -1, isFinalBlock, out needMore) is { } written)
+        if (WriteJsonOnePass(bytes[pos..], pos, label, options, meta, syntax, json, headerBytes: -1, isFinalBlock, out needMore) is { } written)
             return written;
         var result = Read(bytes, rest, label, options, isFinalBlock, out needMore);
         if (result.IsSuccess) SerializeFallback(result.Dataset!, json);
@@ -60,7 +59,7 @@ public static partial class DicomFileReader
     }
 
     // A key attribute found by the walk: where its value is in the walked buffer.
-    private readonly record struct KeyValue(uint Tag, DicomVR VR, int Start, int Length);
+    private readonly record struct KeyValue(uint Tag, DicomVR VR, int Start, int Length, bool BigEndian);
 
     /// <summary>
     /// Walks the data set in <paramref name="data"/> (at <paramref name="baseOffset"/> in the file) once, writing its JSON
@@ -120,6 +119,7 @@ public static partial class DicomFileReader
         foreach (var k in keys)
         {
             data.Slice(k.Start, k.Length).CopyTo(values.AsSpan(at));
+            if (k.BigEndian) SwapToLittleEndian(values.AsSpan(at, k.Length), k.VR);
             dataset.Set(new DicomElement(new DicomTag(k.Tag), k.VR, new ReadOnlyMemory<byte>(values, at, k.Length)));
             at += k.Length;
         }
@@ -157,6 +157,8 @@ public static partial class DicomFileReader
                     lastTag[level] = tag.Value;
                     var vr = reader.VR;
                     var value = reader.ValueSpan;
+                    bool bigEndian = reader.IsBigEndian && DicomVRInfo.IsSwapped(vr);
+                    if (bigEndian) value = ToLittleEndian(value, vr);
                     if (level == 0)
                     {
                         if (tag == DicomTags.SpecificCharacterSet)
@@ -177,7 +179,7 @@ public static partial class DicomFileReader
                                 if (signedPixels) vr = DicomVR.SS;
                             }
                         }
-                        if (Array.BinarySearch(KeyTags, tag.Value) >= 0) keys[keyCount++] = new KeyValue(tag.Value, vr, reader.ValueStart, value.Length);
+                        if (Array.BinarySearch(KeyTags, tag.Value) >= 0) keys[keyCount++] = new KeyValue(tag.Value, vr, reader.ValueStart, value.Length, bigEndian);
                         if (DicomVRInfo.IsText(vr) && !DicomVRInfo.IsAsciiText(vr)) wroteCharsetText = true;
                     }
                     else if (tag == DicomTags.SpecificCharacterSet)
@@ -221,5 +223,15 @@ public static partial class DicomFileReader
         }
         writer.WriteEndObject();
         return true;
+    }
+
+    private static ReadOnlySpan<byte> ToLittleEndian(ReadOnlySpan<byte> value, DicomVR vr)
+    {
+        var buffer = t_swapped;
+        if (buffer is null || buffer.Length < value.Length) t_swapped = buffer = new byte[Math.Max(value.Length, 4096)];
+        var copy = buffer.AsSpan(0, value.Length);
+        value.CopyTo(copy);
+        SwapToLittleEndian(copy, vr);
+        return copy;
     }
 }

@@ -396,13 +396,7 @@ public static partial class DicomFileReader
     // The model keeps binary values little-endian; big-endian files are swapped in our own copy.
     private static void SwapToLittleEndian(Span<byte> value, DicomVR vr)
     {
-        int size = vr switch
-        {
-            DicomVR.US or DicomVR.SS or DicomVR.OW or DicomVR.AT => 2,
-            DicomVR.UL or DicomVR.SL or DicomVR.FL or DicomVR.OF or DicomVR.OL => 4,
-            DicomVR.FD or DicomVR.OD or DicomVR.SV or DicomVR.UV or DicomVR.OV => 8,
-            _ => 0,
-        };
+        int size = DicomVRInfo.SwappedUnit(vr);
         if (size == 0) return;
         for (int i = 0; i + size <= value.Length; i += size) value.Slice(i, size).Reverse();
     }
