@@ -15,8 +15,9 @@ public static partial class DicomFileReader
     /// DICOM JSON into <paramref name="json"/>, which is cleared first: on success it holds exactly the bytes
     /// <see cref="DicomJson.SerializeUtf8"/> writes for the data set ReadHeader returns; on failure it is empty.
     /// The data set is not materialized: <see cref="DicomReadResult.Dataset"/> is null, except for the rare file the one
-    /// walk cannot write in order (tags out of order or repeated at a level, Explicit VR Big Endian, an item with its own
-    /// Specific Character Set, ...), which takes the materializing path and returns its data set.
+    /// walk cannot write as the data set model would (tags out of order or repeated at a level, an item with its own
+    /// Specific Character Set, a Specific Character Set after text it governs, an Implicit VR "US or SS" attribute before
+    /// Pixel Representation), which takes the materializing path and returns its data set.
     /// </summary>
     public static DicomReadResult ReadHeaderJson(Stream stream, string fileLabel, ArrayBufferWriter<byte> json, DicomReadOptions? options = null)
     {
