@@ -43,13 +43,13 @@ public static class DicomJson
 
     /// <summary>Writes a data set as one JSON object.</summary>
     public static void Write(Utf8JsonWriter writer, DicomDataset dataset, bool excludePixelData = true) =>
-        WriteDataset(writer, dataset, DicomKeyAttributes.CharacterSetOf(dataset), excludePixelData);
+        WriteDataset(new Utf8JsonWriterSink(writer), dataset, DicomKeyAttributes.CharacterSetOf(dataset), excludePixelData);
 
-    private static void WriteDataset(Utf8JsonWriter writer, DicomDataset dataset, DicomCharacterSet inherited, bool excludePixelData)
+    private static void WriteDataset<TSink>(TSink writer, DicomDataset dataset, DicomCharacterSet inherited, bool excludePixelData) where TSink : IDicomJsonSink
     {
         // An item may declare its own character set (PS3.5 6.1.2.5.2); otherwise it inherits.
         var cs = dataset.Contains(DicomTags.SpecificCharacterSet) ? DicomKeyAttributes.CharacterSetOf(dataset) : inherited;
-        writer.WriteStartObject();
+        writer.StartObject();
         foreach (var e in dataset.Elements)
         {
             if (IsLeftOut(e.Tag, excludePixelData)) continue;
@@ -58,18 +58,18 @@ public static class DicomJson
             {
                 if (e.Items.Count > 0)
                 {
-                    writer.WriteStartArray("Value"u8);
+                    writer.StartArray("Value"u8);
                     foreach (var item in e.Items) WriteDataset(writer, item, cs, excludePixelData);
-                    writer.WriteEndArray();
+                    writer.EndArray();
                 }
             }
             else
             {
                 WriteValue(writer, e.VR, e.Value.Span, cs);
             }
-            writer.WriteEndObject();
+            writer.EndObject();
         }
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
     /// <summary>Attributes the JSON leaves out: group lengths (an encoding, not data) and, when asked, the pixel data.</summary>
@@ -77,80 +77,80 @@ public static class DicomJson
         tag.IsGroupLength || (excludePixelData && tag.Group == 0x7FE0 && tag.Element is 0x0008 or 0x0009 or 0x0010);
 
     /// <summary>Writes <c>"GGGGEEEE":{"vr":"XX"</c>; the caller writes the value and closes the object.</summary>
-    internal static void WriteAttributeStart(Utf8JsonWriter writer, DicomTag tag, DicomVR vr)
+    internal static void WriteAttributeStart<TSink>(TSink writer, DicomTag tag, DicomVR vr) where TSink : IDicomJsonSink
     {
         Span<byte> key = stackalloc byte[8];
         HexKey(tag.Value, key);
-        writer.WritePropertyName(key);
-        writer.WriteStartObject();
+        writer.PropertyName(key);
+        writer.StartObject();
         if (vr == DicomVR.None) vr = DicomVR.UN;
         Span<byte> vrCode = [(byte)((ushort)vr >> 8), (byte)vr]; // a VR is its two ASCII letters: no string per element
-        writer.WriteString("vr"u8, vrCode);
+        writer.String("vr"u8, vrCode);
     }
 
     /// <summary>
     /// Writes the "Value" (or "InlineBinary") of an attribute that is not a sequence, from its encoded little-endian bytes:
     /// the per-VR rules of PS3.18 F.2, shared by the data set serializer and the one-pass header walk.
     /// </summary>
-    internal static void WriteValue(Utf8JsonWriter writer, DicomVR vr, ReadOnlySpan<byte> value, DicomCharacterSet cs)
+    internal static void WriteValue<TSink>(TSink writer, DicomVR vr, ReadOnlySpan<byte> value, DicomCharacterSet cs) where TSink : IDicomJsonSink
     {
         if (value.IsEmpty) return;
         switch (vr)
         {
             case DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL or DicomVR.OV or DicomVR.OW or DicomVR.UN or DicomVR.None:
-                writer.WriteBase64String("InlineBinary"u8, value);
+                writer.Base64("InlineBinary"u8, value);
                 return;
             case DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.SL or DicomVR.SV or DicomVR.UV:
             {
                 int n = DicomValues.BinaryCount(value.Length, vr);
                 if (n == 0) return;
-                writer.WriteStartArray("Value"u8);
+                writer.StartArray("Value"u8);
                 for (int i = 0; i < n; i++)
                 {
                     if (vr == DicomVR.UV)
                     {
                         ulong u = BinaryPrimitives.ReadUInt64LittleEndian(value[(i * 8)..]);
-                        if (u <= (1UL << 53)) writer.WriteNumberValue(u); else writer.WriteStringValue(u.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        if (u <= (1UL << 53)) writer.NumberValue(u); else writer.StringValue(u.ToString(System.Globalization.CultureInfo.InvariantCulture));
                         continue;
                     }
                     long v = DicomValues.GetInteger(value, vr, i);
                     // Beyond 2^53 a JSON reader's double loses digits: a string. (Math.Abs would throw on long.MinValue.)
-                    if (vr == DicomVR.SV && v is > (1L << 53) or < -(1L << 53)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    else writer.WriteNumberValue(v);
+                    if (vr == DicomVR.SV && v is > (1L << 53) or < -(1L << 53)) writer.StringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    else writer.NumberValue(v);
                 }
-                writer.WriteEndArray();
+                writer.EndArray();
                 return;
             }
             case DicomVR.FL or DicomVR.FD:
             {
                 int n = DicomValues.BinaryCount(value.Length, vr);
                 if (n == 0) return;
-                writer.WriteStartArray("Value"u8);
+                writer.StartArray("Value"u8);
                 for (int i = 0; i < n; i++)
                 {
                     double v = DicomValues.GetFloat(value, vr, i);
                     // JSON has no NaN or infinity: write them as strings rather than fail the file.
-                    if (!double.IsFinite(v)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    else if (vr == DicomVR.FL) writer.WriteNumberValue((float)v);
-                    else writer.WriteNumberValue(v);
+                    if (!double.IsFinite(v)) writer.StringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    else if (vr == DicomVR.FL) writer.NumberValue((float)v);
+                    else writer.NumberValue(v);
                 }
-                writer.WriteEndArray();
+                writer.EndArray();
                 return;
             }
             case DicomVR.AT:
             {
                 int n = value.Length / 4;
                 if (n == 0) return;
-                writer.WriteStartArray("Value"u8);
+                writer.StartArray("Value"u8);
                 Span<byte> hex = stackalloc byte[8];
                 for (int i = 0; i < n; i++)
                 {
                     var s = value[(i * 4)..];
                     uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
                     HexKey(tag, hex);
-                    writer.WriteStringValue(hex);
+                    writer.StringValue(hex);
                 }
-                writer.WriteEndArray();
+                writer.EndArray();
                 return;
             }
         }
@@ -159,27 +159,27 @@ public static class DicomJson
         if (vr == DicomVR.PN)
             for (int i = 0; i < values.Length; i++) values[i] = DicomValues.NormalizePersonName(values[i]);
         if (Array.TrueForAll(values, v => v.Length == 0)) return;
-        writer.WriteStartArray("Value"u8);
+        writer.StartArray("Value"u8);
         foreach (string v in values)
         {
-            if (v.Length == 0) { writer.WriteNullValue(); continue; }
+            if (v.Length == 0) { writer.NullValue(); continue; }
             switch (vr)
             {
                 case DicomVR.PN: WritePersonName(writer, v); break;
                 case DicomVR.IS:
-                    if (DicomValues.ParseInteger(v) is { } l) writer.WriteNumberValue(l);
-                    else if (DicomValues.ParseDecimal(v) is { } d && double.IsFinite(d)) writer.WriteNumberValue(d);
-                    else writer.WriteStringValue(v);
+                    if (DicomValues.ParseInteger(v) is { } l) writer.NumberValue(l);
+                    else if (DicomValues.ParseDecimal(v) is { } d && double.IsFinite(d)) writer.NumberValue(d);
+                    else writer.StringValue(v);
                     break;
                 case DicomVR.DS:
-                    if (IsJsonNumber(v)) writer.WriteRawValue(v, skipInputValidation: true);
-                    else if (DicomValues.ParseDecimal(v) is { } d2 && double.IsFinite(d2)) writer.WriteNumberValue(d2);
-                    else writer.WriteStringValue(v);
+                    if (IsJsonNumber(v)) writer.RawValue(v);
+                    else if (DicomValues.ParseDecimal(v) is { } d2 && double.IsFinite(d2)) writer.NumberValue(d2);
+                    else writer.StringValue(v);
                     break;
-                default: writer.WriteStringValue(v); break;
+                default: writer.StringValue(v); break;
             }
         }
-        writer.WriteEndArray();
+        writer.EndArray();
     }
 
     /// <summary>Test switch for the calling thread: true sends every text value through <see cref="DicomValues.GetStrings(DicomElement, DicomCharacterSet?)"/> (the reference path).</summary>
@@ -191,7 +191,7 @@ public static class DicomJson
     // split, trimmed (as DicomValues.Trim does) and written as its own bytes, the same JSON as the string path. PN is
     // normalized as DicomValues.NormalizePersonName does; IS and DS take this path only when every value is a number
     // the string path writes from its text (a long for IS, an RFC 8259 number for DS), else the string path decides.
-    private static bool TryWriteAsciiValues(Utf8JsonWriter writer, ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet cs)
+    private static bool TryWriteAsciiValues<TSink>(TSink writer, ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet cs) where TSink : IDicomJsonSink
     {
         if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         if (!DicomVRInfo.IsAsciiText(vr) && !cs.DecodesAsciiAsAscii) return false;
@@ -208,21 +208,21 @@ public static class DicomJson
                 if (!numbers) break;
             }
         if (!any) return true; // only padding: no "Value", as the string path
-        writer.WriteStartArray("Value"u8);
+        writer.StartArray("Value"u8);
         if (single) WriteAsciiValue(writer, TrimAscii(value, vr), vr);
         else
             foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr), vr);
-        writer.WriteEndArray();
+        writer.EndArray();
         return true;
     }
 
-    private static void WriteAsciiValue(Utf8JsonWriter writer, ReadOnlySpan<byte> v, DicomVR vr)
+    private static void WriteAsciiValue<TSink>(TSink writer, ReadOnlySpan<byte> v, DicomVR vr) where TSink : IDicomJsonSink
     {
-        if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) writer.WriteNullValue();
+        if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) writer.NullValue();
         else if (vr == DicomVR.PN) WritePersonName(writer, v);
-        else if (vr == DicomVR.IS) writer.WriteNumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
-        else if (vr == DicomVR.DS) writer.WriteRawValue(v, skipInputValidation: true);
-        else writer.WriteStringValue(v);
+        else if (vr == DicomVR.IS) writer.NumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+        else if (vr == DicomVR.DS) writer.RawValue(v);
+        else writer.StringValue(v);
     }
 
     private static bool IsAsciiNumber(ReadOnlySpan<byte> v, DicomVR vr) =>
@@ -232,22 +232,21 @@ public static class DicomJson
     private static bool IsEmptyPersonName(ReadOnlySpan<byte> v) => v.IndexOfAnyExcept("^ ="u8) < 0;
 
     // The groups of a normalized name: trailing '^' and spaces removed, empty groups left out, at most three.
-    private static void WritePersonName(Utf8JsonWriter writer, ReadOnlySpan<byte> value)
+    private static void WritePersonName<TSink>(TSink writer, ReadOnlySpan<byte> value) where TSink : IDicomJsonSink
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         int i = 0;
         foreach (var range in value.Split((byte)'='))
         {
             if (i == 3) break;
             var g = value[range].TrimEnd("^ "u8);
-            if (!g.IsEmpty) writer.WriteString(GroupNames[i], g);
+            if (!g.IsEmpty) writer.String(GroupNames[i], g);
             i++;
         }
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static readonly JsonEncodedText[] GroupNames =
-        [JsonEncodedText.Encode("Alphabetic"), JsonEncodedText.Encode("Ideographic"), JsonEncodedText.Encode("Phonetic")];
+    private static readonly byte[][] GroupNames = ["Alphabetic"u8.ToArray(), "Ideographic"u8.ToArray(), "Phonetic"u8.ToArray()];
 
     private static MemoryExtensions.SpanSplitEnumerator<byte> SplitValues(ReadOnlySpan<byte> value) => value.Split((byte)'\\');
 
@@ -258,16 +257,16 @@ public static class DicomJson
         _ => v.Trim(" \0"u8),
     };
 
-    private static void WritePersonName(Utf8JsonWriter writer, string value)
+    private static void WritePersonName<TSink>(TSink writer, string value) where TSink : IDicomJsonSink
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         string[] groups = value.Split('=');
         for (int i = 0; i < groups.Length && i < 3; i++)
         {
             string g = groups[i];
-            if (g.Length > 0) writer.WriteString(GroupNames[i], g);
+            if (g.Length > 0) writer.String(GroupNames[i], g);
         }
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
     private static bool IsJsonNumber(ReadOnlySpan<char> s)

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Text.Json;
 using Lakehouse.Udfs.Dicom.Json;
 
 namespace Lakehouse.Udfs.Dicom.Reading;
@@ -32,7 +31,7 @@ public static partial class DicomFileReader
         return ReadJson(bytes, null, fileLabel, options ?? DicomReadOptions.Default, isFinalBlock: true, json, out _);
     }
 
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+    [ThreadStatic] private static DicomJsonEmitter? t_emitter;
     [ThreadStatic] private static byte[]? t_swapped; // a big-endian binary value in little-endian order, as the model keeps it
 
     // The tags DicomKeyAttributes.From reads from the data set (the transfer syntax comes from the meta), ascending.
@@ -73,13 +72,12 @@ public static partial class DicomFileReader
     {
         needMore = false;
         json.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(json, DicomJson.WriterOptions);
-        writer.Reset(json);
+        var emitter = t_emitter ??= new DicomJsonEmitter();
+        emitter.Reset();
         var reader = new DicomElementReader(data, new DicomReaderState(syntax.ExplicitVR, syntax.BigEndian), baseOffset,
             options.StopBeforeTag, options.MaxSequenceDepth);
         Span<KeyValue> keys = stackalloc KeyValue[KeyTags.Length];
-        bool inOrder = WalkAndWrite(ref reader, writer, syntax, keys, out int keyCount);
-        writer.Flush();
+        bool inOrder = WalkAndWrite(ref reader, new DicomJsonEmitterSink(emitter), syntax, keys, out int keyCount);
         if (reader.Error is { } err)
         {
             json.ResetWrittenCount();
@@ -106,6 +104,7 @@ public static partial class DicomFileReader
             }
             headerBytes = baseOffset + reader.BytesConsumed;
         }
+        json.Write(emitter.Written);
         return DicomReadResult.Success(meta, null, KeyAttributes(data, keys[..keyCount], meta, syntax), headerBytes, syntax);
     }
 
@@ -134,7 +133,7 @@ public static partial class DicomFileReader
     /// Set, a top-level Specific Character Set after text it governs, a left-out sequence, or, in Implicit VR, a "US or SS"
     /// attribute before Pixel Representation. A reader error ends the walk with true; the caller checks reader.Error.
     /// </summary>
-    private static bool WalkAndWrite(ref DicomElementReader reader, Utf8JsonWriter writer, DicomTransferSyntax syntax,
+    private static bool WalkAndWrite(ref DicomElementReader reader, DicomJsonEmitterSink writer, DicomTransferSyntax syntax,
         scoped Span<KeyValue> keys, out int keyCount)
     {
         keyCount = 0;
@@ -145,7 +144,7 @@ public static partial class DicomFileReader
         var cs = DicomCharacterSet.Default;
         bool wroteCharsetText = false; // top-level text or sequence written under the default set
         bool pixelRepresentationSeen = false, signedPixels = false;
-        writer.WriteStartObject();
+        writer.StartObject();
         while (reader.Read())
         {
             switch (reader.TokenType)
@@ -190,7 +189,7 @@ public static partial class DicomFileReader
                     if (DicomJson.IsLeftOut(tag, excludePixelData: true)) break;
                     DicomJson.WriteAttributeStart(writer, tag, vr);
                     DicomJson.WriteValue(writer, vr, value, cs);
-                    writer.WriteEndObject();
+                    writer.EndObject();
                     break;
                 }
                 case DicomTokenType.SequenceStart:
@@ -207,22 +206,22 @@ public static partial class DicomFileReader
                 case DicomTokenType.ItemStart:
                     if (!valueOpen[reader.Depth - 1])
                     {
-                        writer.WriteStartArray("Value"u8);
+                        writer.StartArray("Value"u8);
                         valueOpen[reader.Depth - 1] = true;
                     }
-                    writer.WriteStartObject();
+                    writer.StartObject();
                     lastTag[reader.Depth] = -1;
                     break;
                 case DicomTokenType.ItemEnd:
-                    writer.WriteEndObject();
+                    writer.EndObject();
                     break;
                 case DicomTokenType.SequenceEnd:
-                    if (valueOpen[reader.Depth + 1]) writer.WriteEndArray();
-                    writer.WriteEndObject();
+                    if (valueOpen[reader.Depth + 1]) writer.EndArray();
+                    writer.EndObject();
                     break;
             }
         }
-        writer.WriteEndObject();
+        writer.EndObject();
         return true;
     }
 
