@@ -1,54 +1,74 @@
 using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Lakehouse.Udfs.Dicom;
-using Lakehouse.Udfs.Dicom.Json;
 using Lakehouse.Udfs.Dicom.Reading;
 
 namespace Lakehouse.Jobs.Ingest;
 
-/// <summary>What ingestion keeps of one file: the key attributes, the header as DICOM JSON and its SHA-256, or the error.</summary>
+/// <summary>What ingestion keeps of one file: the key attributes, the size and SHA-256 of its header JSON, or the error.</summary>
 /// <param name="Error">Why the file is not a usable DICOM instance; null on success.</param>
 /// <param name="Keys">The typed key attributes (null on error).</param>
-/// <param name="TagsJson">The non-pixel header as DICOM JSON (null on error).</param>
-/// <param name="HeaderSha256">Lower-case hex SHA-256 of <paramref name="TagsJson"/>'s UTF-8 bytes (null on error).</param>
+/// <param name="JsonLength">
+/// The bytes of the non-pixel header as DICOM JSON (UTF-8) appended to the caller's buffer for this file; 0 on error.
+/// </param>
+/// <param name="HeaderSha256">Lower-case hex SHA-256 of exactly those <paramref name="JsonLength"/> bytes (null on error).</param>
 /// <param name="BytesRead">Bytes of the file read.</param>
-public sealed record ParsedDicomFile(DicomReadError? Error, DicomKeyAttributes? Keys, string? TagsJson, string? HeaderSha256, long BytesRead);
+public sealed record ParsedDicomFile(DicomReadError? Error, DicomKeyAttributes? Keys, int JsonLength, string? HeaderSha256, long BytesRead);
 
 /// <summary>
 /// The per-file work of DICOM ingestion, in one place so the ingestion benchmark measures exactly what the job does:
-/// read the header (stopping before Pixel Data), write it as DICOM JSON once in UTF-8 into a per-thread buffer, hash
-/// those bytes and decode them to the string stored.
+/// read the header (stopping before Pixel Data) and write it as DICOM JSON in the same walk
+/// (<see cref="DicomFileReader.ReadHeaderJson(Stream, string, ArrayBufferWriter{byte}, DicomReadOptions?)"/>), hash
+/// those bytes and append them to the caller's buffer.
 /// </summary>
 public static class DicomFileParser
 {
+    // This file's JSON: the reader clears it (and starts over when a long header needs more of the file), so it cannot be
+    // the caller's buffer, which holds the files before this one.
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_json;
 
     /// <summary>
-    /// Parses the file at <paramref name="path"/>. <paramref name="label"/> names it in errors: never the path, which
-    /// carries patient names in real exports. I/O failures become an <see cref="DicomReadErrorReason.IoError"/> result.
+    /// Opens the file at <paramref name="path"/> as ingestion does (<see cref="SourceTree.Open"/>) and parses it; see the
+    /// other overload. An I/O failure becomes an <see cref="DicomReadErrorReason.IoError"/> result.
     /// </summary>
-    public static ParsedDicomFile Parse(string path, string label, long fileSize)
+    public static ParsedDicomFile Parse(string path, string label, IBufferWriter<byte> json)
     {
+        OpenedSourceFile file;
+        try { file = SourceTree.Open(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new ParsedDicomFile(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, null, 0);
+        }
+        using (file) return Parse(file.Stream, label, file.Size, json);
+    }
+
+    /// <summary>
+    /// Parses the file open in <paramref name="stream"/> (<paramref name="fileSize"/> bytes long) and appends its header
+    /// JSON to <paramref name="json"/> (nothing on error). <paramref name="label"/> names it in errors: never the path,
+    /// which carries patient names in real exports. I/O failures become an <see cref="DicomReadErrorReason.IoError"/> result.
+    /// </summary>
+    public static ParsedDicomFile Parse(Stream stream, string label, long fileSize, IBufferWriter<byte> json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
         try
         {
-            using var stream = DicomFileReader.OpenForHeader(path);
-            var result = DicomFileReader.ReadHeader(stream, label);
+            var own = t_json ??= new ArrayBufferWriter<byte>(64 * 1024);
+            var result = DicomFileReader.ReadHeaderJson(stream, label, own);
             if (!result.IsSuccess)
-                return new ParsedDicomFile(result.Error, null, null, null, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(fileSize, DicomFileReader.FirstChunk));
+                return new ParsedDicomFile(result.Error, null, 0, null, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(fileSize, DicomFileReader.FirstChunk));
             if (string.IsNullOrEmpty(result.Keys!.SopInstanceUid))
-                return new ParsedDicomFile(new DicomReadError(label, 0, DicomTags.SOPInstanceUID, DicomReadErrorReason.InvalidStructure), null, null, null, result.HeaderBytes);
-            var json = t_json ??= new ArrayBufferWriter<byte>(64 * 1024);
-            json.ResetWrittenCount();
-            DicomJson.SerializeUtf8(result.Dataset!, json);
+                return new ParsedDicomFile(new DicomReadError(label, 0, DicomTags.SOPInstanceUID, DicomReadErrorReason.InvalidStructure), null, 0, null, result.HeaderBytes);
+            var written = own.WrittenSpan;
             Span<byte> sha = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(json.WrittenSpan, sha);
-            return new ParsedDicomFile(null, result.Keys, Encoding.UTF8.GetString(json.WrittenSpan), Convert.ToHexStringLower(sha), result.HeaderBytes);
+            SHA256.HashData(written, sha);
+            written.CopyTo(json.GetSpan(written.Length));
+            json.Advance(written.Length);
+            return new ParsedDicomFile(null, result.Keys, written.Length, Convert.ToHexStringLower(sha), result.HeaderBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return new ParsedDicomFile(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, null, null, 0);
+            return new ParsedDicomFile(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, null, 0);
         }
     }
 

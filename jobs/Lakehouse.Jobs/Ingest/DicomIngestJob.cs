@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
@@ -15,7 +16,7 @@ public sealed record DicomIngestOptions(string SourceDirectory)
 {
     /// <summary>Files per commit: a killed run loses at most the batch in flight.</summary>
     public int BatchSize { get; init; } = 5000;
-    /// <summary>Header JSON characters per commit, so a batch of huge headers still commits (and its files stay a sensible size).</summary>
+    /// <summary>Header JSON bytes (UTF-8) per commit, so a batch of huge headers still commits (and its files stay a sensible size).</summary>
     public long MaxBatchJsonBytes { get; init; } = 64L << 20;
     /// <summary>Header parsers running at once.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
@@ -50,7 +51,7 @@ public sealed class DicomIngestJob
     /// <summary>Files per hand-over between the walker, the parsers and the batch builder.</summary>
     private const int ChunkFiles = 32;
 
-    /// <summary>Files (or header JSON characters) per Parquet row group handed to the writer.</summary>
+    /// <summary>Files (or header JSON bytes) per Parquet row group handed to the writer.</summary>
     private const int RowGroupFiles = 256, RowGroupJsonBytes = 2 << 20;
 
     /// <summary>Row groups waiting for the writer.</summary>
@@ -98,7 +99,13 @@ public sealed class DicomIngestJob
         // Files travel in chunks: one hand-over per ChunkFiles files keeps the threads' synchronization (and, on a busy or
         // single core, their spinning) out of the per-file cost.
         var work = Channel.CreateBounded<SourceFile[]>(new BoundedChannelOptions(parallelism * 2) { SingleWriter = true });
-        var results = Channel.CreateBounded<ParsedFile[]>(new BoundedChannelOptions(parallelism * 2) { SingleReader = true });
+        var results = Channel.CreateBounded<ParsedChunk>(new BoundedChannelOptions(parallelism * 2) { SingleReader = true });
+        // Chunks between the walk and the batch builder, bounded: a parser stuck on one slow file must not let the others
+        // pile up finished chunks in the reorder buffer without limit.
+        using var inFlight = new SemaphoreSlim(parallelism * 8);
+        // Each chunk's header JSON lives in one buffer, file after file; the builder copies it into the row group and
+        // hands the buffer back, so the JSON is never a string and its buffers are allocated once.
+        var jsonBuffers = new System.Collections.Concurrent.ConcurrentBag<ArrayBufferWriter<byte>>();
         // Row groups go to one writer, in order, while parsing goes on; it streams them into the batch's data files and
         // commits at batch ends. Memory holds a few row groups (one being written, the queued ones, one filling), not a batch.
         var full = Channel.CreateBounded<RowGroup>(new BoundedChannelOptions(QueuedRowGroups) { SingleReader = true, SingleWriter = true });
@@ -109,23 +116,23 @@ public sealed class DicomIngestJob
             {
                 long seq = 0;
                 var chunk = new List<SourceFile>(ChunkFiles);
-                foreach (var (path, size, micros) in SourceTree.Walk(source))
+                foreach (string path in SourceTree.Walk(source))
                 {
                     token.ThrowIfCancellationRequested();
                     Interlocked.Increment(ref found);
-                    if (known.FileVersions.Contains(FileFingerprint.Of(path, size, micros)))
-                    {
-                        Interlocked.Increment(ref unchanged);
-                        continue;
-                    }
-                    chunk.Add(new SourceFile(++seq, path, size, micros));
+                    chunk.Add(new SourceFile(++seq, path));
                     if (chunk.Count == ChunkFiles)
                     {
+                        await inFlight.WaitAsync(token).ConfigureAwait(false);
                         await work.Writer.WriteAsync(chunk.ToArray(), token).ConfigureAwait(false);
                         chunk.Clear();
                     }
                 }
-                if (chunk.Count > 0) await work.Writer.WriteAsync(chunk.ToArray(), token).ConfigureAwait(false);
+                if (chunk.Count > 0)
+                {
+                    await inFlight.WaitAsync(token).ConfigureAwait(false);
+                    await work.Writer.WriteAsync(chunk.ToArray(), token).ConfigureAwait(false);
+                }
             }
             finally { work.Writer.Complete(); }
         }, token);
@@ -134,10 +141,9 @@ public sealed class DicomIngestJob
         {
             await foreach (var files in work.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
-                var parsed = new ParsedFile[files.Length];
-                for (int i = 0; i < files.Length; i++)
-                    parsed[i] = new ParsedFile(files[i], DicomFileParser.Parse(files[i].Path, DicomFileParser.Label(files[i].Sequence), files[i].Size));
-                await results.Writer.WriteAsync(parsed, token).ConfigureAwait(false);
+                var chunk = new ParsedChunk(new ParsedFile[files.Length], jsonBuffers.TryTake(out var json) ? json : new ArrayBufferWriter<byte>(ChunkFiles * 8192));
+                for (int i = 0; i < files.Length; i++) chunk.Files[i] = Parse(files[i], chunk.Json);
+                await results.Writer.WriteAsync(chunk, token).ConfigureAwait(false);
             }
         }, token)).ToArray();
         _ = Task.WhenAll(parsers).ContinueWith(t => results.Writer.TryComplete(t.Exception), TaskScheduler.Default);
@@ -171,7 +177,7 @@ public sealed class DicomIngestJob
         {
             if (_options.Progress is null || (!force && lastReport.ElapsedMilliseconds < 250)) return;
             lastReport.Restart();
-            _options.Progress(new IngestProgress(Interlocked.Read(ref unchanged) + handled, total, bytes, errors, clock.Elapsed));
+            _options.Progress(new IngestProgress(handled, total, bytes, errors, clock.Elapsed));
         }
 
         var group = new RowGroup(runId, ingestedAt);
@@ -191,15 +197,18 @@ public sealed class DicomIngestJob
         {
             // Results are handled in enumeration order (a small reorder buffer behind the parallel parsers), so when two files
             // carry the same SOP Instance UID the one kept is the first in path order, the same on every run and machine.
-            var pending = new Dictionary<long, ParsedFile[]>();
+            var pending = new Dictionary<long, ParsedChunk>();
             long nextSequence = 1;
             foreach (var arrived in results.Reader.ReadAllAsync(token).ToBlockingEnumerable(token))
             {
-                pending[arrived[0].File.Sequence] = arrived;
-                while (pending.Remove(nextSequence, out var parsed))
+                pending[arrived.Files[0].File.Sequence] = arrived;
+                while (pending.Remove(nextSequence, out var chunk))
                 {
-                    nextSequence += parsed.Length;
-                    foreach (var file in parsed) Handle(file);
+                    nextSequence += chunk.Files.Length;
+                    foreach (var file in chunk.Files) Handle(file, chunk.Json.WrittenSpan);
+                    chunk.Json.ResetWrittenCount();
+                    jsonBuffers.Add(chunk.Json);
+                    inFlight.Release();
                 }
             }
             producer.GetAwaiter().GetResult();
@@ -218,31 +227,61 @@ public sealed class DicomIngestJob
         Report(force: true);
         return new DicomIngestSummary(runId, found, unchanged, instances, duplicates, conflicts, errors, bytes, clock.Elapsed, versions);
 
-        void Handle(ParsedFile parsed)
+        // One file, on a parser thread: open it (size and time from the descriptor), skip a version already landed,
+        // else read its header, appending the JSON to the chunk's buffer.
+        ParsedFile Parse(SourceFile file, ArrayBufferWriter<byte> json)
+        {
+            OpenedSourceFile opened;
+            try { opened = SourceTree.Open(file.Path); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not readable (or not a regular file): recorded as an error under the version a stat sees, so the next
+                // run skips it until it changes.
+                var (size, micros) = StatOf(file.Path);
+                if (known.FileVersions.Contains(FileFingerprint.Of(file.Path, size, micros))) return ParsedFile.Unchanged(file);
+                return new ParsedFile(file, size, micros, new ParsedDicomFile(new DicomReadError(DicomFileParser.Label(file.Sequence), 0, null, DicomReadErrorReason.IoError), null, 0, null, 0), 0);
+            }
+            using (opened)
+            {
+                if (known.FileVersions.Contains(FileFingerprint.Of(file.Path, opened.Size, opened.ModifiedMicros))) return ParsedFile.Unchanged(file);
+                int start = json.WrittenCount;
+                var result = DicomFileParser.Parse(opened.Stream, DicomFileParser.Label(file.Sequence), opened.Size, json);
+                return new ParsedFile(file, opened.Size, opened.ModifiedMicros, result, start);
+            }
+        }
+
+        void Handle(ParsedFile parsed, ReadOnlySpan<byte> chunkJson)
         {
             handled++;
             var result = parsed.Result;
+            if (result is null)
+            {
+                unchanged++;
+                Report(force: false);
+                return;
+            }
             bytes += result.BytesRead;
             if (result.Error is { } error)
             {
                 errors++;
-                group.AddError(parsed.File, error);
+                group.AddError(parsed, error);
             }
             else
             {
+                var tagsJson = chunkJson.Slice(parsed.JsonStart, result.JsonLength);
                 ulong sop = FileFingerprint.Hash(result.Keys!.SopInstanceUid!);
                 ulong header = KnownDicomFiles.HashPrefix(result.HeaderSha256!);
                 if (known.HeaderBySop.TryGetValue(sop, out ulong kept))
                 {
                     bool identical = kept == header;
                     if (identical) duplicates++; else conflicts++;
-                    group.AddDuplicate(parsed, identical ? "duplicate" : "conflict");
+                    group.AddDuplicate(parsed, identical ? "duplicate" : "conflict", tagsJson);
                 }
                 else
                 {
                     known.HeaderBySop[sop] = header;
                     instances++;
-                    group.AddInstance(parsed);
+                    group.AddInstance(parsed, tagsJson);
                 }
             }
             batchFiles++;
@@ -252,9 +291,27 @@ public sealed class DicomIngestJob
         }
     }
 
-    private sealed record SourceFile(long Sequence, string Path, long Size, long ModifiedMicros);
+    // The size and time of a file that could not be opened (0 when even a stat fails).
+    private static (long Size, long Micros) StatOf(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? (info.Length, FileFingerprint.Micros(info.LastWriteTimeUtc)) : (0, 0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return (0, 0); }
+    }
 
-    private sealed record ParsedFile(SourceFile File, ParsedDicomFile Result);
+    private sealed record SourceFile(long Sequence, string Path);
+
+    /// <summary>A file's outcome: its version (size, time) and parse result, or no result when that version landed before.</summary>
+    private sealed record ParsedFile(SourceFile File, long Size, long ModifiedMicros, ParsedDicomFile? Result, int JsonStart)
+    {
+        public static ParsedFile Unchanged(SourceFile file) => new(file, 0, 0, null, 0);
+    }
+
+    /// <summary>The files of one chunk, in walk order, and the buffer holding their header JSON back to back.</summary>
+    private sealed record ParsedChunk(ParsedFile[] Files, ArrayBufferWriter<byte> Json);
 
     /// <summary>
     /// The rows of one row group of the three tables in typed column buffers (no boxing, strings as UTF-8); the last of a
@@ -280,24 +337,27 @@ public sealed class DicomIngestJob
             EndsBatch = false;
         }
 
-        public void AddInstance(ParsedFile p) => JsonBytes += AddHeaderRow(Instances, p, p.Result.TagsJson, kind: null);
+        public void AddInstance(ParsedFile p, ReadOnlySpan<byte> tagsJson) => JsonBytes += AddHeaderRow(Instances, p, tagsJson, withJson: true, kind: null);
 
-        public void AddDuplicate(ParsedFile p, string kind) =>
-            JsonBytes += AddHeaderRow(Duplicates, p, kind == "conflict" ? p.Result.TagsJson : null, kind);
+        // A duplicate repeats a header already landed: only a conflict keeps its own.
+        public void AddDuplicate(ParsedFile p, string kind, ReadOnlySpan<byte> tagsJson) =>
+            JsonBytes += AddHeaderRow(Duplicates, p, tagsJson, withJson: kind == "conflict", kind);
 
-        private int AddHeaderRow(ColumnBuffers row, ParsedFile p, string? tagsJson, string? kind)
+        private int AddHeaderRow(ColumnBuffers row, ParsedFile p, ReadOnlySpan<byte> tagsJson, bool withJson, string? kind)
         {
-            int c = AddFileColumns(row, p.File);
-            foreach (var key in DicomKeyAttributes.BronzeColumns) BronzeTables.AppendKeyValue(row.Column(c++), key.Get(p.Result.Keys!));
-            row.Column<FixedColumnBuffer<long>>(c++).Append(p.Result.BytesRead);
-            row.Column<Utf8ColumnBuffer>(c++).Append(p.Result.HeaderSha256);
-            row.Column<Utf8ColumnBuffer>(c++).Append(tagsJson);
+            var result = p.Result!;
+            int c = AddFileColumns(row, p);
+            foreach (var key in DicomKeyAttributes.BronzeColumns) BronzeTables.AppendKeyValue(row.Column(c++), key.Get(result.Keys!));
+            row.Column<FixedColumnBuffer<long>>(c++).Append(result.BytesRead);
+            row.Column<Utf8ColumnBuffer>(c++).Append(result.HeaderSha256);
+            if (withJson) row.Column<Utf8ColumnBuffer>(c++).Append(tagsJson);
+            else row.Column(c++).AppendNull();
             if (kind is not null) row.Column<Utf8ColumnBuffer>(c++).Append(kind);
             AddRunColumns(row, c);
-            return tagsJson?.Length ?? 0;
+            return withJson ? tagsJson.Length : 0;
         }
 
-        public void AddError(SourceFile file, DicomReadError error)
+        public void AddError(ParsedFile file, DicomReadError error)
         {
             int c = AddFileColumns(Errors, file);
             Errors.Column<Utf8ColumnBuffer>(c++).Append(error.Reason.ToString());
@@ -307,9 +367,9 @@ public sealed class DicomIngestJob
             AddRunColumns(Errors, c);
         }
 
-        private static int AddFileColumns(ColumnBuffers row, SourceFile file)
+        private static int AddFileColumns(ColumnBuffers row, ParsedFile file)
         {
-            row.Column<Utf8ColumnBuffer>(0).Append(file.Path);
+            row.Column<Utf8ColumnBuffer>(0).Append(file.File.Path);
             row.Column<FixedColumnBuffer<long>>(1).Append(file.Size);
             row.Column<FixedColumnBuffer<long>>(2).Append(file.ModifiedMicros);
             return 3;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Lakehouse.Jobs.Ingest;
 
 /// <summary>
-/// <see cref="SourceTree.WalkPaths"/> on Linux: one open and one directory read per folder, and nothing per file; the
+/// <see cref="SourceTree.Walk"/> on Linux: one open and one directory read per folder, and nothing per file; the
 /// type comes from the directory entry (a stat only on file systems that leave it unknown). Folders are opened by path
 /// with O_NOFOLLOW (a folder swapped for a link meanwhile is not followed); only the root may be a link.
 /// </summary>

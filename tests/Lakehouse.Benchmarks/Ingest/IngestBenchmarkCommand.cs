@@ -42,7 +42,7 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
 
         void Row(string name, double s, double? cpu) =>
             Console.WriteLine($"{name,-62} {files.Length / s,9:F0} files/s {bytes / 1e6 / s,9:F1} MB/s {s,7:F2} s wall {(cpu is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) + " s CPU" : "")}");
-        Row("raw reader, 1 core (DicomFileReader.ReadHeader)", header.Wall, header.Cpu);
+        Row("raw reader, 1 core (DicomFileReader.ReadHeader, files opened as ingestion opens them)", header.Wall, header.Cpu);
         Row("reader + DICOM JSON + SHA-256, 1 core (ingestion's per-file work)", parse.Wall, parse.Cpu);
         Row("pydicom dcmread(stop_before_pixels) + to_json, 1 core", pydicom, null);
         Row("ingest dicom into Delta, 1 core", ingest1.Wall, ingest1.Cpu);
@@ -120,11 +120,12 @@ print(min(once() for _ in range(2)))
 
 /// <summary>
 /// ingest-worker MODE INPUT SCRATCH THREADS REPEAT: one measurement of the ingest benchmark inside this process (which the
-/// ingest benchmark pins to its cores). MODE is header (DicomFileReader.ReadHeader over the files listed in INPUT), walk (SourceTree.Walk over the folder INPUT),
-/// walk-paths / walk-paths-managed / count (the path-only walks and the count over INPUT), walk-open-old (SourceTree.Walk +
-/// FileStream + 16 KiB read per file) and walk-open (SourceTree.WalkPaths + SourceTree.Open + 16 KiB read per file),
-/// parse (the job's per-file work, DicomFileParser.Parse, over the same list) or ingest (DicomIngestJob over the folder
-/// INPUT into a fresh lake under SCRATCH). Prints the best time in seconds after one warm-up run.
+/// ingest benchmark pins to its cores). Over the files listed in INPUT: header (the raw reader, DicomFileReader.ReadHeader,
+/// on files opened as ingestion opens them, SourceTree.Open), header-filestream (ReadHeader(path), which opens a
+/// FileStream), parse (the job's per-file work, DicomFileParser.Parse). Over the folder INPUT: walk / walk-managed / count
+/// (SourceTree's libc walk, .NET's enumeration, the count), walk-open / walk-open-managed (walk + open with size and time +
+/// 16 KiB read per file, libc or .NET), ingest (DicomIngestJob into a fresh lake under SCRATCH). Prints the best time in
+/// seconds after one warm-up run.
 /// </summary>
 public sealed class IngestWorkerCommand : IBenchmarkCommand
 {
@@ -139,39 +140,28 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
         int run = 0;
         Func<double> once = mode switch
         {
-            "header" => () => Files(input, f => DicomFileReader.ReadHeader(f, "bench").IsSuccess),
-            "parse" => () => Files(input, f => DicomFileParser.Parse(f, "bench", 0).Error is null),
-            "walk" => () =>
+            "header" => () => Files(input, f =>
             {
-                var sw = Stopwatch.StartNew();
-                GC.KeepAlive(SourceTree.Walk(input).Count());
-                return sw.Elapsed.TotalSeconds;
+                using var file = SourceTree.Open(f);
+                return DicomFileReader.ReadHeader(file.Stream, "bench").IsSuccess;
+            }),
+            "header-filestream" => () => Files(input, f => DicomFileReader.ReadHeader(f, "bench").IsSuccess),
+            "parse" => () =>
+            {
+                var json = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024); // one buffer, reused file after file
+                return Files(input, f =>
+                {
+                    json.ResetWrittenCount();
+                    return DicomFileParser.Parse(f, "bench", json).Error is null;
+                });
             },
-            "walk-paths" => () => Timed(() => SourceTree.WalkPaths(input).Count()),
-            "walk-paths-managed" => () => Timed(() => SourceTree.WalkPathsManaged(input).Count()),
+            "walk" => () => Timed(() => SourceTree.Walk(input).Count()),
+            "walk-managed" => () => Timed(() => SourceTree.WalkManaged(input).Count()),
             "count" => () => Timed(() => (int)SourceTree.Count(input)),
-            // What ingestion does per file before parsing, today: the walk's stat, then FileStream (open, fstat, flock).
-            "walk-open-old" => () => Timed(() =>
-            {
-                long sum = 0;
-                foreach (var file in SourceTree.Walk(input))
-                {
-                    using var stream = DicomFileReader.OpenForHeader(file.Path);
-                    sum += file.Size + file.ModifiedMicros + stream.ReadAtLeast(HeaderBuffer, HeaderBuffer.Length, throwOnEndOfStream: false);
-                }
-                return (int)sum;
-            }),
-            // The same work the new way: the walk lists paths only; the open gives size and time from the descriptor.
-            "walk-open" => () => Timed(() =>
-            {
-                long sum = 0;
-                foreach (string path in SourceTree.WalkPaths(input))
-                {
-                    using var file = SourceTree.Open(path);
-                    sum += file.Size + file.ModifiedMicros + file.Stream.ReadAtLeast(HeaderBuffer, HeaderBuffer.Length, throwOnEndOfStream: false);
-                }
-                return (int)sum;
-            }),
+            // What ingestion does per file before parsing: walk, open with size and time, read the first 16 KiB.
+            "walk-open" => () => Timed(() => WalkOpen(SourceTree.Walk(input), SourceTree.Open)),
+            // The same over .NET's own APIs (the fallback off Linux): enumeration, FileStream, fstat.
+            "walk-open-managed" => () => Timed(() => WalkOpen(SourceTree.WalkManaged(input), OpenedSourceFile.OpenManaged)),
             "ingest" => () =>
             {
                 string lake = Path.Combine(scratch, $"lake-{Environment.ProcessId}-{run++}");
@@ -195,6 +185,17 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
     }
 
     private static readonly byte[] HeaderBuffer = new byte[16 * 1024];
+
+    private static int WalkOpen(IEnumerable<string> paths, Func<string, OpenedSourceFile> open)
+    {
+        long sum = 0;
+        foreach (string path in paths)
+        {
+            using var file = open(path);
+            sum += file.Size + file.ModifiedMicros + file.Stream.ReadAtLeast(HeaderBuffer, HeaderBuffer.Length, throwOnEndOfStream: false);
+        }
+        return (int)sum;
+    }
 
     private static double Timed(Func<int> work)
     {

@@ -24,7 +24,11 @@ public sealed class SourceTreeTests
         Directory.CreateSymbolicLink(Path.Combine(root, "linked-folder"), dir.Combine("outside"));
         File.CreateSymbolicLink(Path.Combine(root, "b", "link.dcm"), Path.Combine(root, "top.dcm"));
 
-        var files = SourceTree.Walk(root).ToList();
+        var files = SourceTree.Walk(root).Select(path =>
+        {
+            using var file = SourceTree.Open(path);
+            return (Path: path, file.Size, file.ModifiedMicros);
+        }).ToList();
         files.Select(f => Path.GetRelativePath(root, f.Path).Replace('\\', '/')).Should().Equal(
             ".hidden", "top.dcm", "a/Z.dcm", "a/a.dcm", "a/x/deep.dcm", "b/10.dcm", "b/2.dcm");
         files.Should().OnlyContain(f => f.Size == Path.GetRelativePath(root, f.Path).Length);

@@ -4,16 +4,16 @@ using Lakehouse.Testing;
 
 namespace Lakehouse.Jobs.Tests.Ingest;
 
-/// <summary>SourceTree.WalkPaths (libc on Linux, the managed walk elsewhere) and SourceTree.Open on real folders.</summary>
+/// <summary>SourceTree.Walk (libc on Linux, the managed walk elsewhere) and SourceTree.Open on real folders.</summary>
 public sealed class SourceTreeWalkTests
 {
     public enum WalkKind { Default, Managed, LinuxStatEveryEntry }
 
     private static IEnumerable<string> WalkWith(WalkKind kind, string root) => kind switch
     {
-        WalkKind.Managed => SourceTree.WalkPathsManaged(root),
+        WalkKind.Managed => SourceTree.WalkManaged(root),
         WalkKind.LinuxStatEveryEntry => LinuxSourceWalk.Walk(root, statEveryEntry: true),
-        _ => SourceTree.WalkPaths(root),
+        _ => SourceTree.Walk(root),
     };
 
     // Files of a folder before its subfolders, names in ordinal order: upper case before lower, non-ASCII after ASCII.
@@ -72,11 +72,11 @@ public sealed class SourceTreeWalkTests
         Assert.True(LinuxFileSystem.IsSupported == OperatingSystem.IsLinux(), "the libc walk must be what Linux x64/arm64 uses");
         using var dir = new TempDirectory("source-walk-same");
         string root = BuildTree(dir);
-        var managed = SourceTree.WalkPathsManaged(root).ToList();
+        var managed = SourceTree.WalkManaged(root).ToList();
         managed.Should().HaveCount(Expected.Length);
-        SourceTree.WalkPaths(root).Should().Equal(managed);
-        SourceTree.WalkPaths(root + "/").Should().Equal(managed);
-        SourceTree.WalkPaths(Path.Combine(root, "a", "..")).Should().Equal(managed);
+        SourceTree.Walk(root).Should().Equal(managed);
+        SourceTree.Walk(root + "/").Should().Equal(managed);
+        SourceTree.Walk(Path.Combine(root, "a", "..")).Should().Equal(managed);
         SourceTree.CountManaged(root).Should().Be(SourceTree.Count(root));
         // An independent oracle for the set: find without following links, everything that is neither a folder nor a link.
         var find = ExternalTool.Run(ExternalTool.Require("find"), [root, "-mindepth", "1", "!", "-type", "d", "!", "-type", "l"]);
@@ -89,9 +89,9 @@ public sealed class SourceTreeWalkTests
     {
         string? root = Environment.GetEnvironmentVariable("SOURCE_WALK_ORACLE_ROOT");
         if (root is null) return; // opt in: SOURCE_WALK_ORACLE_ROOT=/path/to/an/export dotnet test ... --filter ...Oracle
-        var managed = SourceTree.WalkPathsManaged(root).ToList();
+        var managed = SourceTree.WalkManaged(root).ToList();
         managed.Should().NotBeEmpty("the oracle root must hold files");
-        SourceTree.WalkPaths(root).Should().Equal(managed);
+        SourceTree.Walk(root).Should().Equal(managed);
         LinuxSourceWalk.Walk(root, statEveryEntry: true).Should().Equal(managed);
         SourceTree.Count(root).Should().Be(managed.Count);
         foreach (string path in managed.Take(500))
@@ -110,8 +110,8 @@ public sealed class SourceTreeWalkTests
         File.WriteAllBytes(dir.Combine("file.dcm"), [1]);
         foreach (string root in new[] { dir.Combine("gone"), dir.Combine("file.dcm") })
         {
-            SourceTree.WalkPaths(root).Should().BeEmpty();
-            SourceTree.WalkPathsManaged(root).Should().BeEmpty();
+            SourceTree.Walk(root).Should().BeEmpty();
+            SourceTree.WalkManaged(root).Should().BeEmpty();
             SourceTree.Count(root).Should().Be(0);
         }
     }
@@ -124,8 +124,8 @@ public sealed class SourceTreeWalkTests
         Directory.CreateDirectory(Path.Combine(real, "p"));
         File.WriteAllBytes(Path.Combine(real, "p", "1.dcm"), [1]);
         Directory.CreateSymbolicLink(dir.Combine("export"), real);
-        SourceTree.WalkPaths(dir.Combine("export")).Should().Equal(dir.Combine("export", "p", "1.dcm"));
-        SourceTree.WalkPathsManaged(dir.Combine("export")).Should().Equal(dir.Combine("export", "p", "1.dcm"));
+        SourceTree.Walk(dir.Combine("export")).Should().Equal(dir.Combine("export", "p", "1.dcm"));
+        SourceTree.WalkManaged(dir.Combine("export")).Should().Equal(dir.Combine("export", "p", "1.dcm"));
     }
 
     [Theory]
@@ -164,8 +164,8 @@ public sealed class SourceTreeWalkTests
         File.SetUnixFileMode(Path.Combine(root, "b"), UnixFileMode.None);
         try
         {
-            Relative(root, SourceTree.WalkPaths(root)).Should().Equal("a/1.dcm", "c/1.dcm");
-            Relative(root, SourceTree.WalkPathsManaged(root)).Should().Equal("a/1.dcm", "c/1.dcm");
+            Relative(root, SourceTree.Walk(root)).Should().Equal("a/1.dcm", "c/1.dcm");
+            Relative(root, SourceTree.WalkManaged(root)).Should().Equal("a/1.dcm", "c/1.dcm");
             SourceTree.Count(root).Should().Be(2);
         }
         finally { File.SetUnixFileMode(Path.Combine(root, "b"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); }
@@ -242,7 +242,7 @@ public sealed class SourceTreeWalkTests
         string patientFolder = dir.Combine("DOE^JANE 1961-04-02");
         Directory.CreateDirectory(patientFolder);
         File.WriteAllBytes(Path.Combine(patientFolder, "1.2.840.99.1.dcm"), [1]);
-        string path = SourceTree.WalkPaths(dir.Path).Single();
+        string path = SourceTree.Walk(dir.Path).Single();
         File.Delete(path);
 
         var e = Assert.ThrowsAny<IOException>(() => OpenWith(kind, path));
@@ -264,7 +264,7 @@ public sealed class SourceTreeWalkTests
         ExternalTool.Run(ExternalTool.Require("mkfifo"), [fifo]).Succeeded.Should().BeTrue();
 
         // The walk lists the fifo (it is not a link or a folder); opening it reports it instead of waiting for a writer.
-        Relative(folder, SourceTree.WalkPaths(folder)).Should().Equal("pipe.dcm", "real.dcm");
+        Relative(folder, SourceTree.Walk(folder)).Should().Equal("pipe.dcm", "real.dcm");
         var open = Task.Run(() => Record.Exception(() => SourceTree.Open(fifo)));
         (await Task.WhenAny(open, Task.Delay(TimeSpan.FromSeconds(60)))).Should().BeSameAs(open, "opening a fifo must not wait for a writer");
         var fifoError = await open;
@@ -300,7 +300,7 @@ public sealed class SourceTreeWalkTests
             dir.Path]);
         r.Succeeded.Should().BeTrue(r.StdErr);
 
-        string path = SourceTree.WalkPaths(dir.Path).Single();
+        string path = SourceTree.Walk(dir.Path).Single();
 
         path.Should().Be(Path.Combine(dir.Path, "Ren\uDCE9", "x\uDCFF.dcm"));
         using (var file = SourceTree.Open(path))

@@ -71,6 +71,18 @@ public static class DicomVRInfo
         _ => 0,
     };
 
+    /// <summary>The unit whose bytes a big-endian encoding reverses (2, 4 or 8); 0 for VRs stored as bytes or text.</summary>
+    public static int SwappedUnit(DicomVR vr) => vr switch
+    {
+        DicomVR.US or DicomVR.SS or DicomVR.OW or DicomVR.AT => 2,
+        DicomVR.UL or DicomVR.SL or DicomVR.FL or DicomVR.OF or DicomVR.OL => 4,
+        DicomVR.FD or DicomVR.OD or DicomVR.SV or DicomVR.UV or DicomVR.OV => 8,
+        _ => 0,
+    };
+
+    /// <summary>True when a big-endian encoding reverses the bytes of this VR's values (<see cref="SwappedUnit"/> above 0).</summary>
+    public static bool IsSwapped(DicomVR vr) => SwappedUnit(vr) > 0;
+
     /// <summary>The two-letter code.</summary>
     public static string Code(DicomVR vr) => vr == DicomVR.None ? "??" : string.Create(2, vr, static (s, v) =>
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Lakehouse.Udfs.Dicom.Reading;
@@ -15,7 +16,7 @@ namespace Lakehouse.Udfs.Dicom.Json;
 public static class DicomJson
 {
     // Relaxed escaping keeps non-ASCII text as UTF-8 (as dcm2json writes it); the output is data, never embedded in HTML.
-    private static readonly JsonWriterOptions WriterOptions = new()
+    internal static readonly JsonWriterOptions WriterOptions = new()
     {
         Indented = false,
         SkipValidation = true,
@@ -42,160 +43,210 @@ public static class DicomJson
 
     /// <summary>Writes a data set as one JSON object.</summary>
     public static void Write(Utf8JsonWriter writer, DicomDataset dataset, bool excludePixelData = true) =>
-        WriteDataset(writer, dataset, DicomKeyAttributes.CharacterSetOf(dataset), excludePixelData);
+        WriteDataset(new Utf8JsonWriterSink(writer), dataset, DicomKeyAttributes.CharacterSetOf(dataset), excludePixelData);
 
-    private static void WriteDataset(Utf8JsonWriter writer, DicomDataset dataset, DicomCharacterSet inherited, bool excludePixelData)
+    private static void WriteDataset<TSink>(TSink writer, DicomDataset dataset, DicomCharacterSet inherited, bool excludePixelData) where TSink : IDicomJsonSink
     {
         // An item may declare its own character set (PS3.5 6.1.2.5.2); otherwise it inherits.
         var cs = dataset.Contains(DicomTags.SpecificCharacterSet) ? DicomKeyAttributes.CharacterSetOf(dataset) : inherited;
-        writer.WriteStartObject();
-        Span<byte> key = stackalloc byte[8];
-        Span<byte> vrCode = stackalloc byte[2];
+        writer.StartObject();
         foreach (var e in dataset.Elements)
         {
-            if (e.Tag.IsGroupLength) continue;
-            if (excludePixelData && e.Tag.Group == 0x7FE0 && e.Tag.Element is 0x0008 or 0x0009 or 0x0010) continue;
-            HexKey(e.Tag.Value, key);
-            writer.WritePropertyName(key);
-            writer.WriteStartObject();
-            var vr = e.VR == DicomVR.None ? DicomVR.UN : e.VR;
-            vrCode[0] = (byte)((ushort)vr >> 8); // a VR is its two ASCII letters: no string per element
-            vrCode[1] = (byte)vr;
-            writer.WriteString("vr"u8, vrCode);
-            WriteValue(writer, e, cs, excludePixelData);
-            writer.WriteEndObject();
+            if (IsLeftOut(e.Tag, excludePixelData)) continue;
+            WriteAttributeStart(writer, e.Tag, e.VR);
+            if (e.VR == DicomVR.SQ)
+            {
+                if (e.Items.Count > 0)
+                {
+                    writer.StartArray("Value"u8);
+                    foreach (var item in e.Items) WriteDataset(writer, item, cs, excludePixelData);
+                    writer.EndArray();
+                }
+            }
+            else
+            {
+                WriteValue(writer, e.VR, e.Value.Span, cs);
+            }
+            writer.EndObject();
         }
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, DicomElement e, DicomCharacterSet cs, bool excludePixelData)
+    /// <summary>Attributes the JSON leaves out: group lengths (an encoding, not data) and, when asked, the pixel data.</summary>
+    internal static bool IsLeftOut(DicomTag tag, bool excludePixelData) =>
+        tag.IsGroupLength || (excludePixelData && tag.Group == 0x7FE0 && tag.Element is 0x0008 or 0x0009 or 0x0010);
+
+    /// <summary>Writes <c>"GGGGEEEE":{"vr":"XX"</c>; the caller writes the value and closes the object.</summary>
+    internal static void WriteAttributeStart<TSink>(TSink writer, DicomTag tag, DicomVR vr) where TSink : IDicomJsonSink
     {
-        var vr = e.VR;
-        if (vr == DicomVR.SQ)
-        {
-            if (e.Items.Count == 0) return;
-            writer.WriteStartArray("Value"u8);
-            foreach (var item in e.Items) WriteDataset(writer, item, cs, excludePixelData);
-            writer.WriteEndArray();
-            return;
-        }
-        if (e.Value.IsEmpty) return;
+        Span<byte> key = stackalloc byte[8];
+        HexKey(tag.Value, key);
+        writer.PropertyName(key);
+        writer.StartObject();
+        if (vr == DicomVR.None) vr = DicomVR.UN;
+        Span<byte> vrCode = [(byte)((ushort)vr >> 8), (byte)vr]; // a VR is its two ASCII letters: no string per element
+        writer.String("vr"u8, vrCode);
+    }
+
+    /// <summary>
+    /// Writes the "Value" (or "InlineBinary") of an attribute that is not a sequence, from its encoded little-endian bytes:
+    /// the per-VR rules of PS3.18 F.2, shared by the data set serializer and the one-pass header walk.
+    /// </summary>
+    internal static void WriteValue<TSink>(TSink writer, DicomVR vr, ReadOnlySpan<byte> value, DicomCharacterSet cs) where TSink : IDicomJsonSink
+    {
+        if (value.IsEmpty) return;
         switch (vr)
         {
             case DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL or DicomVR.OV or DicomVR.OW or DicomVR.UN or DicomVR.None:
-                writer.WriteBase64String("InlineBinary"u8, e.Value.Span);
+                writer.Base64("InlineBinary"u8, value);
                 return;
             case DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.SL or DicomVR.SV or DicomVR.UV:
             {
-                int n = DicomValues.BinaryCount(e);
+                int n = DicomValues.BinaryCount(value.Length, vr);
                 if (n == 0) return;
-                writer.WriteStartArray("Value"u8);
+                writer.StartArray("Value"u8);
                 for (int i = 0; i < n; i++)
                 {
                     if (vr == DicomVR.UV)
                     {
-                        ulong u = BinaryPrimitives.ReadUInt64LittleEndian(e.Value.Span[(i * 8)..]);
-                        if (u <= (1UL << 53)) writer.WriteNumberValue(u); else writer.WriteStringValue(u.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        ulong u = BinaryPrimitives.ReadUInt64LittleEndian(value[(i * 8)..]);
+                        if (u <= (1UL << 53)) writer.NumberValue(u); else writer.StringValue(u.ToString(System.Globalization.CultureInfo.InvariantCulture));
                         continue;
                     }
-                    long v = DicomValues.GetInteger(e, i);
-                    if (vr == DicomVR.SV && Math.Abs(v) > (1L << 53)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    else writer.WriteNumberValue(v);
+                    long v = DicomValues.GetInteger(value, vr, i);
+                    // Beyond 2^53 a JSON reader's double loses digits: a string. (Math.Abs would throw on long.MinValue.)
+                    if (vr == DicomVR.SV && v is > (1L << 53) or < -(1L << 53)) writer.StringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    else writer.NumberValue(v);
                 }
-                writer.WriteEndArray();
+                writer.EndArray();
                 return;
             }
             case DicomVR.FL or DicomVR.FD:
             {
-                int n = DicomValues.BinaryCount(e);
+                int n = DicomValues.BinaryCount(value.Length, vr);
                 if (n == 0) return;
-                writer.WriteStartArray("Value"u8);
+                writer.StartArray("Value"u8);
                 for (int i = 0; i < n; i++)
                 {
-                    double v = DicomValues.GetFloat(e, i);
+                    double v = DicomValues.GetFloat(value, vr, i);
                     // JSON has no NaN or infinity: write them as strings rather than fail the file.
-                    if (!double.IsFinite(v)) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    else if (vr == DicomVR.FL) writer.WriteNumberValue((float)v);
-                    else writer.WriteNumberValue(v);
+                    if (!double.IsFinite(v)) writer.StringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    else if (vr == DicomVR.FL) writer.NumberValue((float)v);
+                    else writer.NumberValue(v);
                 }
-                writer.WriteEndArray();
+                writer.EndArray();
                 return;
             }
             case DicomVR.AT:
             {
-                int n = e.Value.Length / 4;
+                int n = value.Length / 4;
                 if (n == 0) return;
-                writer.WriteStartArray("Value"u8);
+                writer.StartArray("Value"u8);
                 Span<byte> hex = stackalloc byte[8];
                 for (int i = 0; i < n; i++)
                 {
-                    var s = e.Value.Span[(i * 4)..];
+                    var s = value[(i * 4)..];
                     uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
                     HexKey(tag, hex);
-                    writer.WriteStringValue(hex);
+                    writer.StringValue(hex);
                 }
-                writer.WriteEndArray();
+                writer.EndArray();
                 return;
             }
         }
-        if (vr is not (DicomVR.PN or DicomVR.IS or DicomVR.DS) && !t_stringPathOnly && TryWriteAsciiValues(writer, e.Value.Span, vr, cs)) return;
-        var values = DicomValues.GetStrings(e, cs);
+        if (!t_stringPathOnly && TryWriteAsciiValues(writer, value, vr, cs)) return;
+        var values = DicomValues.GetStrings(value, vr, cs);
         if (vr == DicomVR.PN)
             for (int i = 0; i < values.Length; i++) values[i] = DicomValues.NormalizePersonName(values[i]);
         if (Array.TrueForAll(values, v => v.Length == 0)) return;
-        writer.WriteStartArray("Value"u8);
+        writer.StartArray("Value"u8);
         foreach (string v in values)
         {
-            if (v.Length == 0) { writer.WriteNullValue(); continue; }
+            if (v.Length == 0) { writer.NullValue(); continue; }
             switch (vr)
             {
                 case DicomVR.PN: WritePersonName(writer, v); break;
                 case DicomVR.IS:
-                    if (DicomValues.ParseInteger(v) is { } l) writer.WriteNumberValue(l);
-                    else if (DicomValues.ParseDecimal(v) is { } d && double.IsFinite(d)) writer.WriteNumberValue(d);
-                    else writer.WriteStringValue(v);
+                    if (DicomValues.ParseInteger(v) is { } l) writer.NumberValue(l);
+                    else if (DicomValues.ParseDecimal(v) is { } d && double.IsFinite(d)) writer.NumberValue(d);
+                    else writer.StringValue(v);
                     break;
                 case DicomVR.DS:
-                    if (IsJsonNumber(v)) writer.WriteRawValue(v, skipInputValidation: true);
-                    else if (DicomValues.ParseDecimal(v) is { } d2 && double.IsFinite(d2)) writer.WriteNumberValue(d2);
-                    else writer.WriteStringValue(v);
+                    if (IsJsonNumber(v)) writer.RawValue(v);
+                    else if (DicomValues.ParseDecimal(v) is { } d2 && double.IsFinite(d2)) writer.NumberValue(d2);
+                    else writer.StringValue(v);
                     break;
-                default: writer.WriteStringValue(v); break;
+                default: writer.StringValue(v); break;
             }
         }
-        writer.WriteEndArray();
+        writer.EndArray();
     }
 
-    /// <summary>Test switch for the calling thread: true sends every text value through <see cref="DicomValues.GetStrings"/> (the reference path).</summary>
+    /// <summary>Test switch for the calling thread: true sends every text value through <see cref="DicomValues.GetStrings(DicomElement, DicomCharacterSet?)"/> (the reference path).</summary>
     internal static bool StringPathOnly { get => t_stringPathOnly; set => t_stringPathOnly = value; }
 
     [ThreadStatic] private static bool t_stringPathOnly;
 
     // The common case without a string per value: an ASCII value under a character set that decodes ASCII as itself is
-    // split, trimmed (as DicomValues.Trim does) and written as its own bytes, the same JSON as the string path.
-    private static bool TryWriteAsciiValues(Utf8JsonWriter writer, ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet cs)
+    // split, trimmed (as DicomValues.Trim does) and written as its own bytes, the same JSON as the string path. PN is
+    // normalized as DicomValues.NormalizePersonName does; IS and DS take this path only when every value is a number
+    // the string path writes from its text (a long for IS, an RFC 8259 number for DS), else the string path decides.
+    private static bool TryWriteAsciiValues<TSink>(TSink writer, ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet cs) where TSink : IDicomJsonSink
     {
         if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         if (!DicomVRInfo.IsAsciiText(vr) && !cs.DecodesAsciiAsAscii) return false;
         bool single = DicomValues.IsSingleValuedText(vr);
+        bool numbers = vr is DicomVR.IS or DicomVR.DS;
         bool any = single && !TrimAscii(value, vr).IsEmpty;
         if (!single)
             foreach (var range in SplitValues(value))
-                if (!TrimAscii(value[range], vr).IsEmpty) { any = true; break; }
+            {
+                var v = TrimAscii(value[range], vr);
+                if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) continue;
+                if (numbers && !IsAsciiNumber(v, vr)) return false;
+                any = true;
+                if (!numbers) break;
+            }
         if (!any) return true; // only padding: no "Value", as the string path
-        writer.WriteStartArray("Value"u8);
-        if (single) WriteAsciiValue(writer, TrimAscii(value, vr));
+        writer.StartArray("Value"u8);
+        if (single) WriteAsciiValue(writer, TrimAscii(value, vr), vr);
         else
-            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr));
-        writer.WriteEndArray();
+            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr), vr);
+        writer.EndArray();
         return true;
     }
 
-    private static void WriteAsciiValue(Utf8JsonWriter writer, ReadOnlySpan<byte> v)
+    private static void WriteAsciiValue<TSink>(TSink writer, ReadOnlySpan<byte> v, DicomVR vr) where TSink : IDicomJsonSink
     {
-        if (v.IsEmpty) writer.WriteNullValue();
-        else writer.WriteStringValue(v);
+        if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) writer.NullValue();
+        else if (vr == DicomVR.PN) WritePersonName(writer, v);
+        else if (vr == DicomVR.IS) writer.NumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+        else if (vr == DicomVR.DS) writer.RawValue(v);
+        else writer.StringValue(v);
     }
+
+    private static bool IsAsciiNumber(ReadOnlySpan<byte> v, DicomVR vr) =>
+        vr == DicomVR.IS ? long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) : IsJsonNumber(v);
+
+    // A name whose component groups are all empty once trailing '^' and spaces go (DicomValues.NormalizePersonName).
+    private static bool IsEmptyPersonName(ReadOnlySpan<byte> v) => v.IndexOfAnyExcept("^ ="u8) < 0;
+
+    // The groups of a normalized name: trailing '^' and spaces removed, empty groups left out, at most three.
+    private static void WritePersonName<TSink>(TSink writer, ReadOnlySpan<byte> value) where TSink : IDicomJsonSink
+    {
+        writer.StartObject();
+        int i = 0;
+        foreach (var range in value.Split((byte)'='))
+        {
+            if (i == 3) break;
+            var g = value[range].TrimEnd("^ "u8);
+            if (!g.IsEmpty) writer.String(GroupNames[i], g);
+            i++;
+        }
+        writer.EndObject();
+    }
+
+    private static readonly byte[][] GroupNames = ["Alphabetic"u8.ToArray(), "Ideographic"u8.ToArray(), "Phonetic"u8.ToArray()];
 
     private static MemoryExtensions.SpanSplitEnumerator<byte> SplitValues(ReadOnlySpan<byte> value) => value.Split((byte)'\\');
 
@@ -206,41 +257,48 @@ public static class DicomJson
         _ => v.Trim(" \0"u8),
     };
 
-    private static void WritePersonName(Utf8JsonWriter writer, string value)
+    private static void WritePersonName<TSink>(TSink writer, string value) where TSink : IDicomJsonSink
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         string[] groups = value.Split('=');
-        ReadOnlySpan<string> names = ["Alphabetic", "Ideographic", "Phonetic"];
         for (int i = 0; i < groups.Length && i < 3; i++)
         {
             string g = groups[i];
-            if (g.Length > 0) writer.WriteString(names[i], g);
+            if (g.Length > 0) writer.String(GroupNames[i], g);
         }
-        writer.WriteEndObject();
+        writer.EndObject();
+    }
+
+    private static bool IsJsonNumber(ReadOnlySpan<char> s)
+    {
+        if (!System.Text.Ascii.IsValid(s)) return false;
+        Span<byte> bytes = s.Length <= 256 ? stackalloc byte[s.Length] : new byte[s.Length];
+        System.Text.Ascii.FromUtf16(s, bytes, out _);
+        return IsJsonNumber(bytes);
     }
 
     // RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-    private static bool IsJsonNumber(ReadOnlySpan<char> s)
+    private static bool IsJsonNumber(ReadOnlySpan<byte> s)
     {
         int i = 0;
-        if (i < s.Length && s[i] == '-') i++;
+        if (i < s.Length && s[i] == (byte)'-') i++;
         if (i >= s.Length) return false;
-        if (s[i] == '0') i++;
-        else if (s[i] is >= '1' and <= '9') { while (i < s.Length && char.IsAsciiDigit(s[i])) i++; }
+        if (s[i] == (byte)'0') i++;
+        else if (s[i] is >= (byte)'1' and <= (byte)'9') { while (i < s.Length && char.IsAsciiDigit((char)s[i])) i++; }
         else return false;
-        if (i < s.Length && s[i] == '.')
+        if (i < s.Length && s[i] == (byte)'.')
         {
             i++;
             int start = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i])) i++;
+            while (i < s.Length && char.IsAsciiDigit((char)s[i])) i++;
             if (i == start) return false;
         }
-        if (i < s.Length && s[i] is 'e' or 'E')
+        if (i < s.Length && s[i] is (byte)'e' or (byte)'E')
         {
             i++;
-            if (i < s.Length && s[i] is '+' or '-') i++;
+            if (i < s.Length && s[i] is (byte)'+' or (byte)'-') i++;
             int start = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i])) i++;
+            while (i < s.Length && char.IsAsciiDigit((char)s[i])) i++;
             if (i == start) return false;
         }
         return i == s.Length;

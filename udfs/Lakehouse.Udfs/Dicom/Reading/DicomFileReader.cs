@@ -9,7 +9,7 @@ namespace Lakehouse.Udfs.Dicom.Reading;
 /// File Meta Information, then the data set up to the stop tag (Pixel Data by default), which is never read.
 /// Every failure is returned as a <see cref="DicomReadError"/>; no exception escapes for bad input.
 /// </summary>
-public static class DicomFileReader
+public static partial class DicomFileReader
 {
     /// <summary>
     /// Bytes read first from a stream: most headers fit (a CT's is a few KiB), and every byte read is a byte the kernel
@@ -29,9 +29,12 @@ public static class DicomFileReader
     /// header is longer (a deflated data set is inflated piece by piece from there until the header is complete).
     /// The stream is left positioned after the bytes read.
     /// </summary>
-    public static DicomReadResult ReadHeader(Stream stream, string fileLabel, DicomReadOptions? options = null)
+    public static DicomReadResult ReadHeader(Stream stream, string fileLabel, DicomReadOptions? options = null) =>
+        ReadStream(stream, fileLabel, options ?? DicomReadOptions.Default, json: null);
+
+    // The buffer loop of both reads: json null materializes the data set (ReadHeader), otherwise writes its JSON (ReadHeaderJson).
+    private static DicomReadResult ReadStream(Stream stream, string fileLabel, DicomReadOptions options, ArrayBufferWriter<byte>? json)
     {
-        options ??= DicomReadOptions.Default;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(FirstChunk);
         try
         {
@@ -47,7 +50,10 @@ public static class DicomFileReader
                     if (n == 0) eof = true;
                     filled += n;
                 }
-                var result = Read(buffer.AsSpan(0, filled), eof ? null : stream, fileLabel, options, eof, out bool needMore);
+                var bytes = buffer.AsSpan(0, filled);
+                var result = json is null
+                    ? Read(bytes, eof ? null : stream, fileLabel, options, eof, out bool needMore)
+                    : ReadJson(bytes, eof ? null : stream, fileLabel, options, eof, json, out needMore);
                 if (!needMore) return result;
                 if (buffer.Length >= options.MaxHeaderBytes + 1024)
                     return DicomReadResult.Failure(new(fileLabel, filled, null, DicomReadErrorReason.HeaderTooLarge));
@@ -87,47 +93,9 @@ public static class DicomFileReader
     private static DicomReadResult Read(ReadOnlySpan<byte> bytes, Stream? rest, string label, DicomReadOptions options, bool isFinalBlock,
         out bool needMore)
     {
-        needMore = false;
-        int pos = 0;
-        bool hasDicm = false;
-        if (bytes.Length >= 132 && bytes.Slice(128, 4).SequenceEqual("DICM"u8)) { pos = 132; hasDicm = true; }
-        else if (bytes.Length >= 4 && bytes[..4].SequenceEqual("DICM"u8)) { pos = 4; hasDicm = true; }
-        else if (!isFinalBlock && bytes.Length < 132) { needMore = true; return Truncated(label, bytes.Length); }
-
-        // File Meta Information: always Explicit VR Little Endian, group 0002.
-        var meta = new DicomDataset();
-        int metaStart = pos;
-        if (bytes.Length - pos >= 8 && BinaryPrimitives.ReadUInt16LittleEndian(bytes[pos..]) == 0x0002)
-        {
-            var fail = ReadMeta(bytes[pos..], pos, meta, label, isFinalBlock, out needMore, out int metaLength);
-            if (fail is not null) return fail;
-            pos += metaLength;
-        }
-        else if (hasDicm && bytes.Length - pos < 8)
-        {
-            needMore = !isFinalBlock;
-            return Truncated(label, bytes.Length);
-        }
-
-        DicomTransferSyntax? syntax;
-        if (meta.TryGet(DicomTags.TransferSyntaxUID, out var tsElement))
-        {
-            string uid = System.Text.Encoding.ASCII.GetString(tsElement.Value.Span).TrimEnd('\0', ' ');
-            syntax = DicomTransferSyntax.FromUid(uid.Trim());
-            if (syntax is null) return DicomReadResult.Failure(new(label, metaStart, DicomTags.TransferSyntaxUID, DicomReadErrorReason.UnsupportedTransferSyntax));
-        }
-        else
-        {
-            syntax = Detect(bytes[pos..], hasDicm || meta.Count > 0);
-            if (syntax is null)
-            {
-                if (!isFinalBlock && bytes.Length - pos < 8) { needMore = true; return Truncated(label, bytes.Length); }
-                return DicomReadResult.Failure(new(label, pos, null, DicomReadErrorReason.NotDicom));
-            }
-        }
-
-        if (!syntax.Deflated) syntax = CorrectVRMismatch(bytes[pos..], syntax);
-        if (syntax.Deflated) return ReadDeflated(bytes[pos..], rest, pos, label, options, meta, syntax);
+        var prelude = ReadPrelude(bytes, label, isFinalBlock, out needMore, out int pos, out var meta, out var syntax);
+        if (prelude is not null) return prelude;
+        if (syntax.Deflated) return ReadDeflated(bytes[pos..], rest, pos, label, options, meta, syntax, json: null);
 
         var dataset = new DicomDataset();
         // First pass finds where the header ends without copying; the second materializes over one copy of it.
@@ -152,13 +120,62 @@ public static class DicomFileReader
         return DicomReadResult.Success(meta, dataset, DicomKeyAttributes.From(meta, dataset, syntax), pos + headerLength, syntax);
     }
 
+    // Everything before the data set: preamble, "DICM", File Meta Information, and the transfer syntax (named, detected or
+    // corrected). Returns a failure, or null with where the data set starts.
+    private static DicomReadResult? ReadPrelude(ReadOnlySpan<byte> bytes, string label, bool isFinalBlock, out bool needMore,
+        out int pos, out DicomDataset meta, out DicomTransferSyntax syntax)
+    {
+        needMore = false;
+        pos = 0;
+        syntax = DicomTransferSyntax.ImplicitVRLittleEndian;
+        meta = new DicomDataset();
+        bool hasDicm = false;
+        if (bytes.Length >= 132 && bytes.Slice(128, 4).SequenceEqual("DICM"u8)) { pos = 132; hasDicm = true; }
+        else if (bytes.Length >= 4 && bytes[..4].SequenceEqual("DICM"u8)) { pos = 4; hasDicm = true; }
+        else if (!isFinalBlock && bytes.Length < 132) { needMore = true; return Truncated(label, bytes.Length); }
+
+        // File Meta Information: always Explicit VR Little Endian, group 0002.
+        int metaStart = pos;
+        if (bytes.Length - pos >= 8 && BinaryPrimitives.ReadUInt16LittleEndian(bytes[pos..]) == 0x0002)
+        {
+            var fail = ReadMeta(bytes[pos..], pos, meta, label, isFinalBlock, out needMore, out int metaLength);
+            if (fail is not null) return fail;
+            pos += metaLength;
+        }
+        else if (hasDicm && bytes.Length - pos < 8)
+        {
+            needMore = !isFinalBlock;
+            return Truncated(label, bytes.Length);
+        }
+
+        DicomTransferSyntax? named;
+        if (meta.TryGet(DicomTags.TransferSyntaxUID, out var tsElement))
+        {
+            string uid = System.Text.Encoding.ASCII.GetString(tsElement.Value.Span).TrimEnd('\0', ' ');
+            named = DicomTransferSyntax.FromUid(uid.Trim());
+            if (named is null) return DicomReadResult.Failure(new(label, metaStart, DicomTags.TransferSyntaxUID, DicomReadErrorReason.UnsupportedTransferSyntax));
+        }
+        else
+        {
+            named = Detect(bytes[pos..], hasDicm || meta.Count > 0);
+            if (named is null)
+            {
+                if (!isFinalBlock && bytes.Length - pos < 8) { needMore = true; return Truncated(label, bytes.Length); }
+                return DicomReadResult.Failure(new(label, pos, null, DicomReadErrorReason.NotDicom));
+            }
+        }
+
+        syntax = named.Deflated ? named : CorrectVRMismatch(bytes[pos..], named);
+        return null;
+    }
+
     // Deflated Explicit VR Little Endian (PS3.5 A.5): everything after the meta is one raw deflate stream. It is inflated
     // piece by piece, walking the inflated bytes after each piece, and reading stops as soon as the walk reaches the stop
     // tag or the end of the data set: the pixel data that follows the header is neither read nor inflated.
     // head: the file bytes in memory after the meta (at fileOffset); rest: where the file continues, if anywhere.
     // Offsets of walk errors are in the inflated data set, as DicomReadError documents.
     private static DicomReadResult ReadDeflated(ReadOnlySpan<byte> head, Stream? rest, int fileOffset, string label, DicomReadOptions options,
-        DicomDataset meta, DicomTransferSyntax syntax)
+        DicomDataset meta, DicomTransferSyntax syntax, ArrayBufferWriter<byte>? json)
     {
         var feed = new InflaterFeed(ArrayPool<byte>.Shared.Rent(InflaterFeed.Size));
         byte[] inflated = ArrayPool<byte>.Shared.Rent(FirstInflatedChunk);
@@ -207,11 +224,17 @@ public static class DicomFileReader
                     if (walker.Error is { } failed) return DicomReadResult.Failure(new(label, walker.ErrorOffset, walker.Tag, failed));
                     int headerLength = walker.BytesConsumed;
                     if (headerLength > options.MaxHeaderBytes) return DicomReadResult.Failure(new(label, fileOffset, null, DicomReadErrorReason.HeaderTooLarge));
+                    // The walk above only finds where the inflated header ends (a piece may stop short of it, and JSON
+                    // written for a short piece would be thrown away): the JSON is written once, over the whole header.
+                    if (json is not null
+                        && WriteJsonOnePass(inflated.AsSpan(0, headerLength), 0, label, options, meta, syntax, json, fileOffset + fed, isFinalBlock: true, out _) is { } written)
+                        return written;
                     byte[] copy = inflated.AsSpan(0, headerLength).ToArray();
                     var dataset = new DicomDataset();
                     var reader = new DicomElementReader(copy, new DicomReaderState(true, false), 0, options.StopBeforeTag, options.MaxSequenceDepth);
                     var failure = MaterializeOwned(ref reader, copy, dataset, label, false);
                     if (failure is not null) return failure;
+                    if (json is not null) SerializeFallback(dataset, json);
                     return DicomReadResult.Success(meta, dataset, DicomKeyAttributes.From(meta, dataset, syntax), fileOffset + fed, syntax);
                 }
                 if (length > options.MaxHeaderBytes) return DicomReadResult.Failure(new(label, fileOffset, null, DicomReadErrorReason.HeaderTooLarge));
@@ -359,24 +382,21 @@ public static class DicomFileReader
         List<DicomElement>? change = null;
         foreach (var e in dataset.Elements)
         {
-            if (e.VR != DicomVR.US || e.Tag.Group != 0x0028) continue;
-            if (!DicomDictionary.TryGet(e.Tag, out var entry) || !entry.AlternativeVRs.Contains("SS", StringComparison.Ordinal)
-                || entry.Keyword.Contains("Descriptor", StringComparison.Ordinal)) continue;
+            if (e.VR != DicomVR.US || !IsSignedByPixelRepresentation(e.Tag)) continue;
             (change ??= []).Add(new DicomElement(e.Tag, DicomVR.SS, e.Value));
         }
         if (change is not null) foreach (var e in change) dataset.Set(e);
     }
 
+    // A "US or SS" attribute of group 0028 that Pixel Representation decides (not a LUT descriptor).
+    private static bool IsSignedByPixelRepresentation(DicomTag tag) =>
+        tag.Group == 0x0028 && DicomDictionary.TryGet(tag, out var entry) && entry.AlternativeVRs.Contains("SS", StringComparison.Ordinal)
+        && !entry.Keyword.Contains("Descriptor", StringComparison.Ordinal);
+
     // The model keeps binary values little-endian; big-endian files are swapped in our own copy.
     private static void SwapToLittleEndian(Span<byte> value, DicomVR vr)
     {
-        int size = vr switch
-        {
-            DicomVR.US or DicomVR.SS or DicomVR.OW or DicomVR.AT => 2,
-            DicomVR.UL or DicomVR.SL or DicomVR.FL or DicomVR.OF or DicomVR.OL => 4,
-            DicomVR.FD or DicomVR.OD or DicomVR.SV or DicomVR.UV or DicomVR.OV => 8,
-            _ => 0,
-        };
+        int size = DicomVRInfo.SwappedUnit(vr);
         if (size == 0) return;
         for (int i = 0; i + size <= value.Length; i += size) value.Slice(i, size).Reverse();
     }

@@ -118,9 +118,11 @@ public sealed record DicomKeyAttributes
 
     /// <summary>The character set a data set declares (top level).</summary>
     public static DicomCharacterSet CharacterSetOf(DicomDataset dataset) =>
-        dataset.TryGet(DicomTags.SpecificCharacterSet, out var cs)
-            ? DicomCharacterSet.FromTerms(DicomValues.GetStrings(As(cs, DicomVR.CS)))
-            : DicomCharacterSet.Default;
+        dataset.TryGet(DicomTags.SpecificCharacterSet, out var cs) ? CharacterSetOf(cs.Value.Span, cs.VR) : DicomCharacterSet.Default;
+
+    /// <summary>The character set named by an encoded (0008,0005) value (read as CS when its VR is UN).</summary>
+    internal static DicomCharacterSet CharacterSetOf(ReadOnlySpan<byte> value, DicomVR vr) =>
+        DicomCharacterSet.FromTerms(DicomValues.GetStrings(value, vr == DicomVR.UN ? DicomVR.CS : vr, null));
 
     /// <summary>Extracts the key attributes from a data set (and its File Meta Information for the transfer syntax).</summary>
     public static DicomKeyAttributes From(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax)

@@ -11,7 +11,11 @@ public sealed class DicomReadResult
     /// <summary>The File Meta Information (group 0002); empty when the file has none.</summary>
     public DicomDataset? FileMeta { get; private init; }
 
-    /// <summary>The data set without File Meta Information and without the elements from the stop tag on.</summary>
+    /// <summary>
+    /// The data set without File Meta Information and without the elements from the stop tag on. Null on failure, and
+    /// from <see cref="DicomFileReader.ReadHeaderJson(Stream, string, System.Buffers.ArrayBufferWriter{byte}, DicomReadOptions?)"/>
+    /// unless the file took its materializing fallback.
+    /// </summary>
     public DicomDataset? Dataset { get; private init; }
 
     /// <summary>The typed key attributes of the data set.</summary>
@@ -30,7 +34,7 @@ public sealed class DicomReadResult
     /// <summary>The transfer syntax the data set was read with.</summary>
     public DicomTransferSyntax? TransferSyntax { get; private init; }
 
-    internal static DicomReadResult Success(DicomDataset meta, DicomDataset dataset, DicomKeyAttributes keys, long headerBytes,
+    internal static DicomReadResult Success(DicomDataset meta, DicomDataset? dataset, DicomKeyAttributes keys, long headerBytes,
         DicomTransferSyntax syntax) =>
         new() { FileMeta = meta, Dataset = dataset, Keys = keys, HeaderBytes = headerBytes, TransferSyntax = syntax };
 

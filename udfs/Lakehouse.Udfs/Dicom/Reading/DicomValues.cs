@@ -15,11 +15,13 @@ public static class DicomValues
     /// (leading spaces too, except for LT, ST, UT); ASCII-only VRs are never decoded with the character set.
     /// An element with no value gives an empty array.
     /// </summary>
-    public static string[] GetStrings(DicomElement element, DicomCharacterSet? characterSet = null)
+    public static string[] GetStrings(DicomElement element, DicomCharacterSet? characterSet = null) =>
+        GetStrings(element.Value.Span, element.VR, characterSet);
+
+    // The same over an encoded value not (yet) held by an element: the one-pass header JSON writes from the file buffer.
+    internal static string[] GetStrings(ReadOnlySpan<byte> span, DicomVR vr, DicomCharacterSet? characterSet)
     {
-        var span = element.Value.Span;
         if (span.IsEmpty) return [];
-        var vr = element.VR;
         string text = DicomVRInfo.IsAsciiText(vr) || characterSet is null
             ? Encoding.Latin1.GetString(span)
             : characterSet.Decode(span, vr == DicomVR.PN);
@@ -59,17 +61,19 @@ public static class DicomValues
     }
 
     /// <summary>The number of values of a fixed-size binary element.</summary>
-    public static int BinaryCount(DicomElement element)
+    public static int BinaryCount(DicomElement element) => BinaryCount(element.Value.Length, element.VR);
+
+    internal static int BinaryCount(int valueLength, DicomVR vr)
     {
-        int size = DicomVRInfo.FixedValueSize(element.VR);
-        return size == 0 ? 0 : element.Value.Length / size;
+        int size = DicomVRInfo.FixedValueSize(vr);
+        return size == 0 ? 0 : valueLength / size;
     }
 
     /// <summary>The i-th value of a US/SS/UL/SL/SV/UV element as a signed 64-bit integer (UV above long.MaxValue is clamped).</summary>
-    public static long GetInteger(DicomElement element, int index)
-    {
-        var s = element.Value.Span;
-        return element.VR switch
+    public static long GetInteger(DicomElement element, int index) => GetInteger(element.Value.Span, element.VR, index);
+
+    internal static long GetInteger(ReadOnlySpan<byte> s, DicomVR vr, int index) =>
+        vr switch
         {
             DicomVR.US => BinaryPrimitives.ReadUInt16LittleEndian(s[(index * 2)..]),
             DicomVR.SS => BinaryPrimitives.ReadInt16LittleEndian(s[(index * 2)..]),
@@ -77,18 +81,16 @@ public static class DicomValues
             DicomVR.SL => BinaryPrimitives.ReadInt32LittleEndian(s[(index * 4)..]),
             DicomVR.SV => BinaryPrimitives.ReadInt64LittleEndian(s[(index * 8)..]),
             DicomVR.UV => (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(s[(index * 8)..]), long.MaxValue),
-            _ => throw new ArgumentException("not an integer VR", nameof(element)),
+            _ => throw new ArgumentException("not an integer VR", nameof(vr)),
         };
-    }
 
     /// <summary>The i-th value of a FL/FD element.</summary>
-    public static double GetFloat(DicomElement element, int index)
-    {
-        var s = element.Value.Span;
-        return element.VR == DicomVR.FL
+    public static double GetFloat(DicomElement element, int index) => GetFloat(element.Value.Span, element.VR, index);
+
+    internal static double GetFloat(ReadOnlySpan<byte> s, DicomVR vr, int index) =>
+        vr == DicomVR.FL
             ? BinaryPrimitives.ReadSingleLittleEndian(s[(index * 4)..])
             : BinaryPrimitives.ReadDoubleLittleEndian(s[(index * 8)..]);
-    }
 
     /// <summary>Parses a DS value (decimal string); null when empty or not a number.</summary>
     public static double? ParseDecimal(string? text) =>
