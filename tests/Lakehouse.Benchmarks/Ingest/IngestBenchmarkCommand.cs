@@ -177,7 +177,12 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
         var best = Enumerable.Range(0, repeat).Select(_ =>
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            long allocated = GC.GetTotalAllocatedBytes(precise: false);
+            int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             double wall = once();
+            // Diagnostics on stderr (the parent reads stdout): what the run allocated and how often the GC ran.
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{mode}: {wall:F3} s, allocated {(GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1e6:F0} MB, GCs gen0/1/2 {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}"));
             return (Wall: wall, Cpu: (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
         }).MinBy(m => m.Wall);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{best.Wall:R} {best.Cpu:R}"));
