@@ -112,6 +112,29 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
     }
 
     [Fact]
+    public async Task A_fifo_in_the_export_is_an_error_row_not_a_hang_and_a_rerun_skips_it()
+    {
+        if (!OperatingSystem.IsLinux()) return; // mkfifo; the managed open elsewhere would block on it, as .NET does
+        using var dir = new TempDirectory("ingest-fifo");
+        SampleArchiveGenerator.Generate(new SampleArchiveOptions { OutputDirectory = dir.Combine("a"), Patients = 1, Seed = 5 });
+        string source = Directory.Exists(dir.Combine("a", "dicom")) ? dir.Combine("a", "dicom") : dir.Combine("a");
+        string fifo = Path.Combine(source, "Doe^Jane", "pipe.dcm");
+        Directory.CreateDirectory(Path.GetDirectoryName(fifo)!);
+        ExternalTool.Run(ExternalTool.Require("mkfifo"), [fifo]).Succeeded.Should().BeTrue();
+        var lake = new LakeStore(dir.Combine("lake"));
+
+        var first = await Task.Run(() => new DicomIngestJob(lake, new DicomIngestOptions(source)).Run()).WaitAsync(TimeSpan.FromMinutes(2)); // a block on the fifo times out
+        var error = DeltaTable.Open(lake.PathOf(BronzeTables.DicomErrors)).Snapshot().ReadRows().Should().ContainSingle(e => (string)e["source_path"]! == fifo).Subject;
+        error["reason"].Should().Be("IoError");
+        ((string)error["message"]!).Should().NotContain("Doe").And.StartWith("file #");
+        first.Instances.Should().BeGreaterThan(0);
+
+        var again = new DicomIngestJob(lake, new DicomIngestOptions(source)).Run();
+        again.FilesUnchanged.Should().Be(first.FilesFound, "the fifo's version is known from its error row");
+        again.TableVersions.Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_missing_source_is_a_user_error_that_names_no_path()
     {
         using var dir = new TempDirectory("ingest-missing");
