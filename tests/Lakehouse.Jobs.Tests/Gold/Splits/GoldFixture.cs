@@ -3,6 +3,7 @@ using Lakehouse.Engine;
 using Lakehouse.Tables;
 using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;
+using Lakehouse.Testing;
 using Lakehouse.Udfs.Labeling;
 
 namespace Lakehouse.Jobs.Tests.Gold.Splits;
@@ -156,14 +157,7 @@ public static class GoldFixture
     {
         using var engine = new LakeEngine(new DeltaLakeSource(lake), DeltaLakeSource.EngineOptions());
         using var reader = engine.ExecuteReader(sql);
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
+        return DataRows.ReadAll(reader);
     }
 
     /// <summary>patient_id → split of one split version.</summary>
