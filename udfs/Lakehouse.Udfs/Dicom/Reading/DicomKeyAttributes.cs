@@ -136,7 +136,7 @@ public sealed record DicomKeyAttributes
     {
         if (t_lastCharacterSet is { } last && last.VR == vr && value.SequenceEqual(last.Value)) return last.CharacterSet;
         var cs = DicomCharacterSet.FromTerms(DicomValues.GetStrings(value, vr == DicomVR.UN ? DicomVR.CS : vr, null));
-        t_lastCharacterSet = new ResolvedCharacterSet(value.ToArray(), vr, cs);
+        if (value.Length <= 256) t_lastCharacterSet = new ResolvedCharacterSet(value.ToArray(), vr, cs); // not a malformed giant
         return cs;
     }
 
