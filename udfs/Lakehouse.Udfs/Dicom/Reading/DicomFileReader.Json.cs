@@ -34,10 +34,6 @@ public static partial class DicomFileReader
     [ThreadStatic] private static DicomJsonEmitter? t_emitter;
     [ThreadStatic] private static byte[]? t_swapped; // a big-endian binary value in little-endian order, as the model keeps it
 
-    // The tags DicomKeyAttributes.From reads from the data set (the transfer syntax comes from the meta), ascending.
-    private static readonly uint[] KeyTags = DicomKeyAttributes.BronzeColumns
-        .Where(c => c.Tag != DicomTags.TransferSyntaxUID).Select(c => c.Tag.Value).Distinct().Order().ToArray();
-
     private static DicomReadResult ReadJson(ReadOnlySpan<byte> bytes, Stream? rest, string label, DicomReadOptions options, bool isFinalBlock,
         ArrayBufferWriter<byte> json, out bool needMore)
     {
@@ -58,9 +54,6 @@ public static partial class DicomFileReader
         DicomJson.SerializeUtf8(dataset, json);
     }
 
-    // A key attribute found by the walk: where its value is in the walked buffer.
-    private readonly record struct KeyValue(uint Tag, DicomVR VR, int Start, int Length, bool BigEndian);
-
     /// <summary>
     /// Walks the data set in <paramref name="data"/> (at <paramref name="baseOffset"/> in the file) once, writing its JSON
     /// into <paramref name="json"/> and reporting failures exactly as the walk of <see cref="Read"/> does. Returns null
@@ -76,8 +69,8 @@ public static partial class DicomFileReader
         emitter.Reset();
         var reader = new DicomElementReader(data, new DicomReaderState(syntax.ExplicitVR, syntax.BigEndian), baseOffset,
             options.StopBeforeTag, options.MaxSequenceDepth);
-        Span<KeyValue> keys = stackalloc KeyValue[KeyTags.Length];
-        bool inOrder = WalkAndWrite(ref reader, new DicomJsonEmitterSink(emitter), syntax, keys, out int keyCount);
+        Span<DicomKeyElement> keys = stackalloc DicomKeyElement[DicomKeyAttributes.KeyTags.Length];
+        bool inOrder = WalkAndWrite(ref reader, new DicomJsonEmitterSink(emitter), syntax, keys, out int keyCount, out var characterSet);
         if (reader.Error is { } err)
         {
             json.ResetWrittenCount();
@@ -105,25 +98,36 @@ public static partial class DicomFileReader
             headerBytes = baseOffset + reader.BytesConsumed;
         }
         json.Write(emitter.Written);
-        return DicomReadResult.Success(meta, null, KeyAttributes(data, keys[..keyCount], meta, syntax), headerBytes, syntax);
+        return DicomReadResult.Success(meta, null, KeyAttributes(data, keys[..keyCount], characterSet, meta, syntax), headerBytes, syntax);
     }
 
-    // The key attributes from a data set of just the key elements, in one copy of their values.
-    private static DicomKeyAttributes KeyAttributes(ReadOnlySpan<byte> data, ReadOnlySpan<KeyValue> keys, DicomDataset meta, DicomTransferSyntax syntax)
+    // The key attributes straight from the walked bytes (top-level key elements in tag order); only a big-endian data
+    // set is copied, to swap its binary values to the little-endian order the extraction reads.
+    private static DicomKeyAttributes KeyAttributes(ReadOnlySpan<byte> data, Span<DicomKeyElement> keys, DicomCharacterSet characterSet,
+        DicomDataset meta, DicomTransferSyntax syntax)
     {
+        if (!syntax.BigEndian) return DicomKeyAttributes.From(keys, data, characterSet, meta, syntax);
         int total = 0;
         foreach (var k in keys) total += k.Length;
-        byte[] values = new byte[total];
-        var dataset = new DicomDataset();
-        int at = 0;
-        foreach (var k in keys)
+        byte[] values = ArrayPool<byte>.Shared.Rent(total);
+        try
         {
-            data.Slice(k.Start, k.Length).CopyTo(values.AsSpan(at));
-            if (k.BigEndian) SwapToLittleEndian(values.AsSpan(at, k.Length), k.VR);
-            dataset.Set(new DicomElement(new DicomTag(k.Tag), k.VR, new ReadOnlyMemory<byte>(values, at, k.Length)));
-            at += k.Length;
+            int at = 0;
+            for (int i = 0; i < keys.Length; i++)
+            {
+                var k = keys[i];
+                var copy = values.AsSpan(at, k.Length);
+                data.Slice(k.Start, k.Length).CopyTo(copy);
+                if (DicomVRInfo.IsSwapped(k.VR)) SwapToLittleEndian(copy, k.VR);
+                keys[i] = k with { Start = at };
+                at += k.Length;
+            }
+            return DicomKeyAttributes.From(keys, values.AsSpan(0, total), characterSet, meta, syntax);
         }
-        return DicomKeyAttributes.From(meta, dataset, syntax);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(values);
+        }
     }
 
     /// <summary>
@@ -134,14 +138,14 @@ public static partial class DicomFileReader
     /// attribute before Pixel Representation. A reader error ends the walk with true; the caller checks reader.Error.
     /// </summary>
     private static bool WalkAndWrite(ref DicomElementReader reader, DicomJsonEmitterSink writer, DicomTransferSyntax syntax,
-        scoped Span<KeyValue> keys, out int keyCount)
+        scoped Span<DicomKeyElement> keys, out int keyCount, out DicomCharacterSet cs)
     {
         keyCount = 0;
         const int Levels = DicomReaderState.MaxFrames + 1;
         Span<long> lastTag = stackalloc long[Levels]; // per open data set (top level, items): the last tag seen, -1 none
         Span<bool> valueOpen = stackalloc bool[Levels]; // per open sequence: its "Value" array is started
         lastTag[0] = -1;
-        var cs = DicomCharacterSet.Default;
+        cs = DicomCharacterSet.Default;
         bool wroteCharsetText = false; // top-level text or sequence written under the default set
         bool pixelRepresentationSeen = false, signedPixels = false;
         writer.StartObject();
@@ -179,7 +183,7 @@ public static partial class DicomFileReader
                                 if (signedPixels) vr = DicomVR.SS;
                             }
                         }
-                        if (Array.BinarySearch(KeyTags, tag.Value) >= 0) keys[keyCount++] = new KeyValue(tag.Value, vr, reader.ValueStart, value.Length, bigEndian);
+                        if (Array.BinarySearch(DicomKeyAttributes.KeyTags, tag.Value) >= 0) keys[keyCount++] = new DicomKeyElement(tag.Value, vr, reader.ValueStart, value.Length);
                         if (DicomVRInfo.IsText(vr) && !DicomVRInfo.IsAsciiText(vr)) wroteCharsetText = true;
                     }
                     else if (tag == DicomTags.SpecificCharacterSet)

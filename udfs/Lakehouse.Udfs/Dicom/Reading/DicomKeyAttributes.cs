@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace Lakehouse.Udfs.Dicom.Reading;
 
 /// <summary>One bronze column built from a key attribute.</summary>
@@ -116,85 +119,261 @@ public sealed record DicomKeyAttributes
         new("specific_character_set", DicomTags.SpecificCharacterSet, typeof(string), false, k => k.SpecificCharacterSet),
     ];
 
+    /// <summary>The tags <see cref="From(DicomDataset, DicomDataset, DicomTransferSyntax)"/> reads from the data set (the transfer syntax comes from the meta), ascending.</summary>
+    internal static readonly uint[] KeyTags = BronzeColumns
+        .Where(c => c.Tag != DicomTags.TransferSyntaxUID).Select(c => c.Tag.Value).Distinct().Order().ToArray();
+
     /// <summary>The character set a data set declares (top level).</summary>
     public static DicomCharacterSet CharacterSetOf(DicomDataset dataset) =>
         dataset.TryGet(DicomTags.SpecificCharacterSet, out var cs) ? CharacterSetOf(cs.Value.Span, cs.VR) : DicomCharacterSet.Default;
 
+    // Archives repeat one character set across their files: the last one resolved on this thread is kept with its encoded value.
+    [ThreadStatic] private static ResolvedCharacterSet? t_lastCharacterSet;
+    private sealed record ResolvedCharacterSet(byte[] Value, DicomVR VR, DicomCharacterSet CharacterSet);
+
     /// <summary>The character set named by an encoded (0008,0005) value (read as CS when its VR is UN).</summary>
-    internal static DicomCharacterSet CharacterSetOf(ReadOnlySpan<byte> value, DicomVR vr) =>
-        DicomCharacterSet.FromTerms(DicomValues.GetStrings(value, vr == DicomVR.UN ? DicomVR.CS : vr, null));
+    internal static DicomCharacterSet CharacterSetOf(ReadOnlySpan<byte> value, DicomVR vr)
+    {
+        if (t_lastCharacterSet is { } last && last.VR == vr && value.SequenceEqual(last.Value)) return last.CharacterSet;
+        var cs = DicomCharacterSet.FromTerms(DicomValues.GetStrings(value, vr == DicomVR.UN ? DicomVR.CS : vr, null));
+        if (value.Length <= 256) t_lastCharacterSet = new ResolvedCharacterSet(value.ToArray(), vr, cs); // not a malformed giant
+        return cs;
+    }
 
     /// <summary>Extracts the key attributes from a data set (and its File Meta Information for the transfer syntax).</summary>
     public static DicomKeyAttributes From(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax)
     {
-        var cs = CharacterSetOf(dataset);
-        string? Text(DicomTag tag) => Get(dataset, tag, cs, joined: false);
-        string? Joined(DicomTag tag) => Get(dataset, tag, cs, joined: true);
-        double[]? spacing = null;
-        if (dataset.TryGet(DicomTags.PixelSpacing, out var ps))
+        ArgumentNullException.ThrowIfNull(dataset);
+        // Gathers the key elements' values into one pooled buffer and runs the one extraction over them.
+        Span<DicomKeyElement> keys = stackalloc DicomKeyElement[KeyTags.Length];
+        int count = 0, total = 0;
+        foreach (uint tag in KeyTags)
         {
-            var values = DicomValues.GetStrings(As(ps, DicomVR.DS));
-            if (values.Length == 2 && DicomValues.ParseDecimal(values[0]) is { } r && DicomValues.ParseDecimal(values[1]) is { } c) spacing = [r, c];
+            if (!dataset.TryGet(new DicomTag(tag), out var e)) continue;
+            keys[count++] = new DicomKeyElement(tag, e.VR, total, e.Value.Length);
+            total += e.Value.Length;
         }
+        byte[] values = ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            foreach (var k in keys[..count])
+            {
+                dataset.TryGet(new DicomTag(k.Tag), out var e);
+                e!.Value.Span.CopyTo(values.AsSpan(k.Start));
+            }
+            return From(keys[..count], values.AsSpan(0, total), CharacterSetOf(dataset), meta, syntax);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(values);
+        }
+    }
+
+    /// <summary>
+    /// The one extraction of the key attributes: from the data set's key elements (top level, ascending tags, values
+    /// little endian in <paramref name="values"/>), decoded with <paramref name="characterSet"/> (the data set's own),
+    /// and the transfer syntax from <paramref name="meta"/> (or <paramref name="syntax"/> when it has none).
+    /// </summary>
+    internal static DicomKeyAttributes From(ReadOnlySpan<DicomKeyElement> elements, ReadOnlySpan<byte> values,
+        DicomCharacterSet characterSet, DicomDataset meta, DicomTransferSyntax syntax)
+    {
+        var keys = new KeyElements(elements, values, characterSet);
         return new DicomKeyAttributes
         {
-            PatientId = Text(DicomTags.PatientID),
-            PatientName = Text(DicomTags.PatientName) is { } name && DicomValues.NormalizePersonName(name) is { Length: > 0 } normalized ? normalized : null,
-            IssuerOfPatientId = Text(DicomTags.IssuerOfPatientID),
-            OtherPatientIds = Joined(DicomTags.OtherPatientIDs),
-            PatientBirthDate = DicomValues.ParseDate(Text(DicomTags.PatientBirthDate)),
-            PatientSex = Text(DicomTags.PatientSex),
-            PatientAge = Text(DicomTags.PatientAge),
-            StudyInstanceUid = Text(DicomTags.StudyInstanceUID),
-            SeriesInstanceUid = Text(DicomTags.SeriesInstanceUID),
-            SopInstanceUid = Text(DicomTags.SOPInstanceUID),
-            SopClassUid = Text(DicomTags.SOPClassUID),
-            AccessionNumber = Text(DicomTags.AccessionNumber),
-            Modality = Text(DicomTags.Modality),
-            StudyDate = DicomValues.ParseDate(Text(DicomTags.StudyDate)),
-            StudyTime = DicomValues.ParseTime(Text(DicomTags.StudyTime)),
-            SeriesDate = DicomValues.ParseDate(Text(DicomTags.SeriesDate)),
-            AcquisitionDate = DicomValues.ParseDate(Text(DicomTags.AcquisitionDate)),
-            AcquisitionTime = DicomValues.ParseTime(Text(DicomTags.AcquisitionTime)),
-            StudyDescription = Text(DicomTags.StudyDescription),
-            SeriesDescription = Text(DicomTags.SeriesDescription),
-            Manufacturer = Text(DicomTags.Manufacturer),
-            ManufacturerModelName = Text(DicomTags.ManufacturerModelName),
-            InstitutionName = Text(DicomTags.InstitutionName),
-            StationName = Text(DicomTags.StationName),
-            BodyPartExamined = Text(DicomTags.BodyPartExamined),
-            SliceThickness = DicomValues.ParseDecimal(Text(DicomTags.SliceThickness)),
-            PixelSpacing = spacing,
-            Rows = Integer(dataset, DicomTags.Rows),
-            Columns = Integer(dataset, DicomTags.Columns),
-            NumberOfFrames = (int?)DicomValues.ParseInteger(Text(DicomTags.NumberOfFrames)),
-            TransferSyntaxUid = meta.TryGet(DicomTags.TransferSyntaxUID, out var ts) ? DicomValues.GetString(As(ts, DicomVR.UI)) : syntax.Uid,
-            SpecificCharacterSet = Joined(DicomTags.SpecificCharacterSet),
+            PatientId = keys.Text(DicomTags.PatientID),
+            PatientName = keys.PersonName(DicomTags.PatientName),
+            IssuerOfPatientId = keys.Text(DicomTags.IssuerOfPatientID),
+            OtherPatientIds = keys.Joined(DicomTags.OtherPatientIDs),
+            PatientBirthDate = keys.Date(DicomTags.PatientBirthDate),
+            PatientSex = keys.Text(DicomTags.PatientSex),
+            PatientAge = keys.Text(DicomTags.PatientAge),
+            StudyInstanceUid = keys.Text(DicomTags.StudyInstanceUID),
+            SeriesInstanceUid = keys.Text(DicomTags.SeriesInstanceUID),
+            SopInstanceUid = keys.Text(DicomTags.SOPInstanceUID),
+            SopClassUid = keys.Text(DicomTags.SOPClassUID),
+            AccessionNumber = keys.Text(DicomTags.AccessionNumber),
+            Modality = keys.Text(DicomTags.Modality),
+            StudyDate = keys.Date(DicomTags.StudyDate),
+            StudyTime = keys.Time(DicomTags.StudyTime),
+            SeriesDate = keys.Date(DicomTags.SeriesDate),
+            AcquisitionDate = keys.Date(DicomTags.AcquisitionDate),
+            AcquisitionTime = keys.Time(DicomTags.AcquisitionTime),
+            StudyDescription = keys.Text(DicomTags.StudyDescription),
+            SeriesDescription = keys.Text(DicomTags.SeriesDescription),
+            Manufacturer = keys.Text(DicomTags.Manufacturer),
+            ManufacturerModelName = keys.Text(DicomTags.ManufacturerModelName),
+            InstitutionName = keys.Text(DicomTags.InstitutionName),
+            StationName = keys.Text(DicomTags.StationName),
+            BodyPartExamined = keys.Text(DicomTags.BodyPartExamined),
+            SliceThickness = keys.Decimal(DicomTags.SliceThickness),
+            PixelSpacing = keys.PixelSpacing(),
+            Rows = keys.Integer(DicomTags.Rows),
+            Columns = keys.Integer(DicomTags.Columns),
+            NumberOfFrames = keys.IntegerString(DicomTags.NumberOfFrames),
+            TransferSyntaxUid = TransferSyntaxOf(meta, syntax),
+            SpecificCharacterSet = keys.Joined(DicomTags.SpecificCharacterSet),
         };
     }
 
-    private static string? Get(DicomDataset dataset, DicomTag tag, DicomCharacterSet cs, bool joined)
+    private static string? TransferSyntaxOf(DicomDataset meta, DicomTransferSyntax syntax)
     {
-        if (!dataset.TryGet(tag, out var e)) return null;
-        var values = DicomValues.GetStrings(Effective(e), cs);
-        if (values.Length == 0) return null;
-        string v = joined ? string.Join('\\', values) : values[0];
-        return v.Length == 0 ? null : v;
+        if (!meta.TryGet(DicomTags.TransferSyntaxUID, out var ts)) return syntax.Uid;
+        Span<char> buffer = stackalloc char[CharBufferLength];
+        var uid = FirstValue(ts.Value.Span, ts.VR == DicomVR.UN ? DicomVR.UI : ts.VR, null, buffer, out string? decoded);
+        if (uid.IsEmpty) return null;
+        return uid.SequenceEqual(syntax.Uid) ? syntax.Uid : AsString(uid, decoded); // the usual case: no new string
     }
 
-    private static int? Integer(DicomDataset dataset, DicomTag tag)
+    private const int CharBufferLength = 256; // key values are short (LO is 64 characters); longer ones decode to a string
+
+    // The key elements of one data set, looked up by tag; a known attribute encoded as UN is decoded with its dictionary VR.
+    private readonly ref struct KeyElements(ReadOnlySpan<DicomKeyElement> elements, ReadOnlySpan<byte> values, DicomCharacterSet cs)
     {
-        if (!dataset.TryGet(tag, out var e)) return null;
-        e = Effective(e);
-        if (e.VR is DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.SL && DicomValues.BinaryCount(e) > 0)
-            return (int)Math.Clamp(DicomValues.GetInteger(e, 0), int.MinValue, int.MaxValue);
-        if (e.VR == DicomVR.IS) return (int?)DicomValues.ParseInteger(DicomValues.GetString(e));
-        return null;
+        private readonly ReadOnlySpan<DicomKeyElement> _elements = elements;
+        private readonly ReadOnlySpan<byte> _values = values;
+        private readonly DicomCharacterSet _cs = cs;
+
+        private bool TryGet(DicomTag tag, out DicomVR vr, out ReadOnlySpan<byte> value)
+        {
+            int lo = 0, hi = _elements.Length - 1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                var e = _elements[mid];
+                if (e.Tag == tag.Value)
+                {
+                    vr = e.VR == DicomVR.UN && DicomDictionary.TryGet(tag, out var entry) && entry.VR is not (DicomVR.SQ or DicomVR.UN) ? entry.VR : e.VR;
+                    value = _values.Slice(e.Start, e.Length);
+                    return true;
+                }
+                if (e.Tag < tag.Value) lo = mid + 1;
+                else hi = mid - 1;
+            }
+            vr = DicomVR.UN;
+            value = default;
+            return false;
+        }
+
+        /// <summary>The first value, trimmed; null when absent or empty.</summary>
+        public string? Text(DicomTag tag)
+        {
+            if (!TryGet(tag, out var vr, out var value)) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            var text = FirstValue(value, vr, _cs, buffer, out string? decoded);
+            return text.IsEmpty ? null : AsString(text, decoded);
+        }
+
+        /// <summary>All values, trimmed and joined with backslashes; null when absent or empty.</summary>
+        public string? Joined(DicomTag tag)
+        {
+            if (!TryGet(tag, out var vr, out var value)) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            var text = Decode(value, vr, _cs, buffer, out string? decoded);
+            if (!DicomValues.IsSingleValuedText(vr) && text.Contains('\\'))
+                return string.Join('\\', DicomValues.GetStrings(value, vr, _cs)) is { Length: > 0 } joined ? joined : null;
+            var single = DicomValues.Trim(text, vr);
+            return single.IsEmpty ? null : AsString(single, decoded);
+        }
+
+        /// <summary>The first value as a person name without trailing empty components and groups; null when that is empty.</summary>
+        public string? PersonName(DicomTag tag)
+        {
+            if (!TryGet(tag, out var vr, out var value)) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            var text = FirstValue(value, vr, _cs, buffer, out string? decoded);
+            if (text.IsEmpty) return null;
+            Span<char> normalized = text.Length <= CharBufferLength ? stackalloc char[CharBufferLength] : new char[text.Length];
+            var name = DicomValues.NormalizePersonName(text, normalized);
+            return name.IsEmpty ? null : name.Length == text.Length ? AsString(text, decoded) : name.ToString();
+        }
+
+        public DateOnly? Date(DicomTag tag)
+        {
+            if (!TryGet(tag, out var vr, out var value)) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            var text = FirstValue(value, vr, _cs, buffer, out _);
+            return text.IsEmpty ? null : DicomValues.ParseDate(text);
+        }
+
+        public TimeOnly? Time(DicomTag tag)
+        {
+            if (!TryGet(tag, out var vr, out var value)) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            var text = FirstValue(value, vr, _cs, buffer, out _);
+            return text.IsEmpty ? null : DicomValues.ParseTime(text);
+        }
+
+        public double? Decimal(DicomTag tag)
+        {
+            if (!TryGet(tag, out var vr, out var value)) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            return DicomValues.ParseDecimal(FirstValue(value, vr, _cs, buffer, out _));
+        }
+
+        /// <summary>An IS value (Number of Frames), as the first value of its text.</summary>
+        public int? IntegerString(DicomTag tag)
+        {
+            if (!TryGet(tag, out var vr, out var value)) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            return (int?)DicomValues.ParseInteger(FirstValue(value, vr, _cs, buffer, out _));
+        }
+
+        /// <summary>A binary integer (US/SS/UL/SL, clamped to int) or an IS value; Rows is US but archives hold IS too.</summary>
+        public int? Integer(DicomTag tag)
+        {
+            if (!TryGet(tag, out var vr, out var value)) return null;
+            if (vr is DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.SL && DicomValues.BinaryCount(value.Length, vr) > 0)
+                return (int)Math.Clamp(DicomValues.GetInteger(value, vr, 0), int.MinValue, int.MaxValue);
+            if (vr != DicomVR.IS) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            return (int?)DicomValues.ParseInteger(FirstValue(value, vr, null, buffer, out _));
+        }
+
+        /// <summary>Pixel Spacing: exactly two decimal values, else null. Read as Latin-1 text whatever its VR, as DS when UN.</summary>
+        public double[]? PixelSpacing()
+        {
+            if (!TryGet(DicomTags.PixelSpacing, out var vr, out var value)) return null;
+            Span<char> buffer = stackalloc char[CharBufferLength];
+            var text = Decode(value, vr, null, buffer, out _);
+            if (text.IsEmpty || DicomValues.IsSingleValuedText(vr)) return null;
+            int split = text.IndexOf('\\');
+            if (split < 0 || text[(split + 1)..].Contains('\\')) return null;
+            return DicomValues.ParseDecimal(DicomValues.Trim(text[..split], vr)) is { } r
+                && DicomValues.ParseDecimal(DicomValues.Trim(text[(split + 1)..], vr)) is { } c ? [r, c] : null;
+        }
     }
 
-    // A known attribute encoded as UN (or read implicitly as UN) is decoded with its dictionary VR.
-    private static DicomElement Effective(DicomElement e) =>
-        e.VR == DicomVR.UN && DicomDictionary.TryGet(e.Tag, out var entry) && entry.VR is not (DicomVR.SQ or DicomVR.UN) ? As(e, entry.VR) : e;
+    /// <summary>
+    /// A value's text as <see cref="DicomValues.GetStrings(ReadOnlySpan{byte}, DicomVR, DicomCharacterSet?)"/> decodes it
+    /// (Latin-1 for ASCII VRs or without a character set), before splitting and trimming: widened into
+    /// <paramref name="buffer"/> when that gives the same characters and fits, else decoded into <paramref name="decoded"/>.
+    /// </summary>
+    private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet? cs, Span<char> buffer, out string? decoded)
+    {
+        decoded = null;
+        if (value.IsEmpty) return [];
+        // Latin-1 maps each byte to the same code point; so does any set here but Shift-JIS for ASCII without escapes.
+        bool latin1 = DicomVRInfo.IsAsciiText(vr) || cs is null;
+        if (latin1 || (cs!.DecodesAsciiAsAscii && Ascii.IsValid(value) && value.IndexOf((byte)0x1B) < 0))
+        {
+            if (value.Length <= buffer.Length) return buffer[..Encoding.Latin1.GetChars(value, buffer)];
+            return decoded = Encoding.Latin1.GetString(value);
+        }
+        return decoded = cs.Decode(value, vr == DicomVR.PN);
+    }
 
-    private static DicomElement As(DicomElement e, DicomVR vr) => e.VR == vr || e.VR != DicomVR.UN ? e : new DicomElement(e.Tag, vr, e.Value);
+    /// <summary>The first value of a text element, trimmed, as GetStrings(...)[0] (empty when it has none).</summary>
+    private static ReadOnlySpan<char> FirstValue(ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet? cs, Span<char> buffer, out string? decoded)
+    {
+        var text = Decode(value, vr, cs, buffer, out decoded);
+        if (!DicomValues.IsSingleValuedText(vr) && text.IndexOf('\\') is >= 0 and int end) text = text[..end];
+        return DicomValues.Trim(text, vr);
+    }
+
+    // The decoded string itself when the span is all of it, else a new string.
+    private static string AsString(ReadOnlySpan<char> text, string? decoded) =>
+        decoded is not null && text.Length == decoded.Length ? decoded : text.ToString();
 }
+
+/// <summary>A key element of a data set: its tag, its VR as read, and where its value (little endian) is in a values buffer.</summary>
+internal readonly record struct DicomKeyElement(uint Tag, DicomVR VR, int Start, int Length);

@@ -39,11 +39,18 @@ public static class DicomValues
     }
 
     /// <summary>Removes padding as PS3.5 6.2 allows: NUL and spaces for UI, trailing spaces for LT/ST/UT, both ends otherwise.</summary>
-    public static string Trim(string value, DicomVR vr) => vr switch
+    public static string Trim(string value, DicomVR vr)
     {
-        DicomVR.UI => value.TrimEnd('\0', ' ').TrimStart(' '),
-        DicomVR.LT or DicomVR.ST or DicomVR.UT => value.TrimEnd(' ', '\0'),
-        _ => value.Trim(' ', '\0'),
+        ArgumentNullException.ThrowIfNull(value);
+        var trimmed = Trim(value.AsSpan(), vr);
+        return trimmed.Length == value.Length ? value : trimmed.ToString();
+    }
+
+    internal static ReadOnlySpan<char> Trim(ReadOnlySpan<char> value, DicomVR vr) => vr switch
+    {
+        DicomVR.UI => value.TrimEnd("\0 ").TrimStart(' '),
+        DicomVR.LT or DicomVR.ST or DicomVR.UT => value.TrimEnd(" \0"),
+        _ => value.Trim(" \0"),
     };
 
     /// <summary>
@@ -52,12 +59,30 @@ public static class DicomValues
     /// </summary>
     public static string NormalizePersonName(string value)
     {
+        ArgumentNullException.ThrowIfNull(value);
         if (value.Length == 0) return value;
-        string[] groups = value.Split('=');
-        for (int i = 0; i < groups.Length; i++) groups[i] = groups[i].TrimEnd('^', ' ');
-        int n = groups.Length;
-        while (n > 0 && groups[n - 1].Length == 0) n--;
-        return string.Join('=', groups, 0, n);
+        Span<char> buffer = value.Length <= 256 ? stackalloc char[256] : new char[value.Length];
+        var normalized = NormalizePersonName(value, buffer);
+        return normalized.Length == value.Length ? value : normalized.ToString();
+    }
+
+    // The same into destination (at least value's length): each group without trailing '^' and ' ', and the groups up
+    // to the last non-empty one, joined by '='.
+    internal static ReadOnlySpan<char> NormalizePersonName(ReadOnlySpan<char> value, Span<char> destination)
+    {
+        int written = 0, end = 0;
+        while (true)
+        {
+            int eq = value.IndexOf('=');
+            var group = (eq < 0 ? value : value[..eq]).TrimEnd("^ ");
+            group.CopyTo(destination[written..]);
+            written += group.Length;
+            if (group.Length > 0) end = written;
+            if (eq < 0) break;
+            destination[written++] = '=';
+            value = value[(eq + 1)..];
+        }
+        return destination[..end];
     }
 
     /// <summary>The number of values of a fixed-size binary element.</summary>
@@ -93,28 +118,50 @@ public static class DicomValues
             : BinaryPrimitives.ReadDoubleLittleEndian(s[(index * 8)..]);
 
     /// <summary>Parses a DS value (decimal string); null when empty or not a number.</summary>
-    public static double? ParseDecimal(string? text) =>
-        text is { Length: > 0 } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
+    public static double? ParseDecimal(string? text) => text is null ? null : ParseDecimal(text.AsSpan());
+
+    internal static double? ParseDecimal(ReadOnlySpan<char> text) =>
+        text.Length > 0 && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
 
     /// <summary>Parses an IS value (integer string); null when empty or not an integer.</summary>
-    public static long? ParseInteger(string? text) =>
-        text is { Length: > 0 } && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) ? v : null;
+    public static long? ParseInteger(string? text) => text is null ? null : ParseInteger(text.AsSpan());
+
+    internal static long? ParseInteger(ReadOnlySpan<char> text) =>
+        text.Length > 0 && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) ? v : null;
 
     /// <summary>Parses a DA value YYYYMMDD (also the ACR-NEMA YYYY.MM.DD form); null when invalid.</summary>
-    public static DateOnly? ParseDate(string? text)
+    public static DateOnly? ParseDate(string? text) => text is null ? null : ParseDate(text.AsSpan());
+
+    internal static DateOnly? ParseDate(ReadOnlySpan<char> text)
     {
-        if (text is null) return null;
-        if (text.Length == 10 && text[4] == '.' && text[7] == '.') text = string.Concat(text.AsSpan(0, 4), text.AsSpan(5, 2), text.AsSpan(8, 2));
-        return text.Length == 8 && DateOnly.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        Span<char> digits = stackalloc char[8];
+        if (text.Length == 10 && text[4] == '.' && text[7] == '.')
+        {
+            text[..4].CopyTo(digits);
+            text.Slice(5, 2).CopyTo(digits[4..]);
+            text.Slice(8, 2).CopyTo(digits[6..]);
+        }
+        else if (text.Length == 8) text.CopyTo(digits);
+        else return null;
+        return DateOnly.TryParseExact(digits, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
     }
 
     /// <summary>Parses a TM value HH[MM[SS[.F{1-6}]]] (also HH:MM:SS); null when invalid.</summary>
-    public static TimeOnly? ParseTime(string? text)
+    public static TimeOnly? ParseTime(string? text) => text is null ? null : ParseTime(text.AsSpan());
+
+    internal static TimeOnly? ParseTime(ReadOnlySpan<char> value)
     {
-        if (text is null || text.Length < 2) return null;
-        if (text.Contains(':', StringComparison.Ordinal)) text = text.Replace(":", "", StringComparison.Ordinal);
-        int dot = text.IndexOf('.', StringComparison.Ordinal);
-        var main = dot < 0 ? text.AsSpan() : text.AsSpan(0, dot);
+        if (value.Length < 2) return null;
+        Span<char> withoutColons = value.Length <= 64 ? stackalloc char[64] : new char[value.Length];
+        scoped ReadOnlySpan<char> text = value;
+        if (value.Contains(':'))
+        {
+            int n = 0;
+            foreach (char ch in value) if (ch != ':') withoutColons[n++] = ch;
+            text = withoutColons[..n];
+        }
+        int dot = text.IndexOf('.');
+        var main = dot < 0 ? text : text[..dot];
         if (main.Length is not (2 or 4 or 6)) return null;
         foreach (char c in main) if (!char.IsAsciiDigit(c)) return null;
         int h = int.Parse(main[..2], CultureInfo.InvariantCulture);
@@ -123,7 +170,7 @@ public static class DicomValues
         long ticks = 0;
         if (dot >= 0)
         {
-            var frac = text.AsSpan(dot + 1);
+            var frac = text[(dot + 1)..];
             if (frac.Length is 0 or > 6) return null;
             foreach (char c in frac) if (!char.IsAsciiDigit(c)) return null;
             ticks = int.Parse(frac, CultureInfo.InvariantCulture) * (long)Math.Pow(10, 7 - frac.Length);
