@@ -38,7 +38,7 @@ public static class DicomFileParser
         try { file = SourceTree.Open(path); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return new ParsedDicomFile(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, null, 0);
+            return IoError(label);
         }
         using (file) return Parse(file.Stream, label, file.Size, json);
     }
@@ -68,9 +68,13 @@ public static class DicomFileParser
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return new ParsedDicomFile(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, null, 0);
+            return IoError(label);
         }
     }
+
+    /// <summary>The result for a file that could not be opened or read (nothing read, nothing appended).</summary>
+    public static ParsedDicomFile IoError(string label) =>
+        new(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, null, 0);
 
     /// <summary>The label of the file with run-local number <paramref name="sequence"/>: "file #N".</summary>
     public static string Label(long sequence) => "file #" + sequence.ToString(CultureInfo.InvariantCulture);

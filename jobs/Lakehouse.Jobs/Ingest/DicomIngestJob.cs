@@ -239,7 +239,7 @@ public sealed class DicomIngestJob
                 // run skips it until it changes.
                 var (size, micros) = StatOf(file.Path);
                 if (known.FileVersions.Contains(FileFingerprint.Of(file.Path, size, micros))) return ParsedFile.Unchanged(file);
-                return new ParsedFile(file, size, micros, new ParsedDicomFile(new DicomReadError(DicomFileParser.Label(file.Sequence), 0, null, DicomReadErrorReason.IoError), null, 0, null, 0), 0);
+                return new ParsedFile(file, size, micros, DicomFileParser.IoError(DicomFileParser.Label(file.Sequence)), 0);
             }
             using (opened)
             {

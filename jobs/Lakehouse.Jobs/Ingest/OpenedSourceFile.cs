@@ -69,7 +69,7 @@ public readonly struct OpenedSourceFile : IDisposable
         FileStream? stream = null;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.None);
+            stream = Lakehouse.Udfs.Dicom.Reading.DicomFileReader.OpenForHeader(path);
             long size = stream.Length;
             long micros = FileFingerprint.Micros(File.GetLastWriteTimeUtc(stream.SafeFileHandle));
             return new OpenedSourceFile(stream, size, micros);
