@@ -1,46 +1,105 @@
 using Lakehouse.Engine;
+using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;
 
 namespace Lakehouse.Jobs.Ingest;
 
 /// <summary>
-/// Streams row groups into bronze tables and commits them in batches: each table of a batch has one open transaction
-/// and one data file that grows a row group at a time, so memory holds a row group, not the batch. <see cref="EndBatch"/>
-/// completes the files and commits the tables in the order given (instances first: a run killed between two commits
-/// is finished by the next one with no duplicate rows). Files of a batch that never commits are deleted.
+/// The batches of one ingestion run: several workers stream rows into data files of the same batch (each its own files,
+/// a row group at a time), and one thread commits the batches in order once all their files are written. Each table of
+/// a batch is one transaction; a batch commits its tables in the order given (instances first: a run killed between two
+/// commits is finished by the next one with no duplicate rows). Files of batches that never commit are deleted.
 /// </summary>
-internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, IDictionary<string, long> versions) : IDisposable
+internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, IDictionary<string, long> versions, IReadOnlyList<LakeTableName> commitOrder)
+    : IDisposable
 {
-    private readonly Dictionary<LakeTableName, (DeltaTransaction Transaction, DeltaFileWriter File)> _open = [];
+    private readonly object _lock = new();
+    private readonly Dictionary<(int Batch, LakeTableName Table), DeltaTransaction> _open = [];
+    private readonly Dictionary<int, long> _written = []; // source files (rows of any table) written per batch, from completed parts
+    private readonly List<(int Batch, DeltaFileWriter File)> _toComplete = [];
+    private readonly AutoResetEvent _completedPart = new(false);
+    private int _nextToCommit;
 
-    /// <summary>Appends one row group to <paramref name="table"/>; nothing when it is empty.</summary>
-    public void Write(LakeTableName table, ColumnBuffers rows)
+    /// <summary>Opens a new data file of <paramref name="table"/> in <paramref name="batch"/> (creating the table on first use).</summary>
+    public DeltaFileWriter OpenFile(int batch, LakeTableName table, StructType schema)
     {
-        if (rows.RowCount == 0) return;
-        var schema = rows.Schema;
-        if (!_open.TryGetValue(table, out var open))
+        lock (_lock)
         {
-            var transaction = lake.OpenOrCreate(table, schema, lineage, properties: BronzeTables.PropertiesOf(table)).NewTransaction(DeltaOperation.Append, lineage);
-            _open[table] = open = (transaction, transaction.OpenFile());
-        }
-        open.File.Write(rows);
-    }
-
-    /// <summary>Completes and commits every table written since the last batch, in <paramref name="commitOrder"/>.</summary>
-    public void EndBatch(IEnumerable<LakeTableName> commitOrder)
-    {
-        foreach (var table in commitOrder)
-        {
-            if (!_open.Remove(table, out var open)) continue;
-            using (open.File) open.File.Complete();
-            versions[table.ToString()] = open.Transaction.Commit();
+            if (!_open.TryGetValue((batch, table), out var transaction))
+            {
+                transaction = lake.OpenOrCreate(table, schema, lineage, properties: BronzeTables.PropertiesOf(table)).NewTransaction(DeltaOperation.Append, lineage);
+                _open[(batch, table)] = transaction;
+            }
+            return transaction.OpenFile();
         }
     }
 
-    /// <summary>Deletes the files of a batch that did not commit.</summary>
+    /// <summary>
+    /// A worker is done with <paramref name="batch"/>: <paramref name="files"/> holds the rows of
+    /// <paramref name="sourceFiles"/> source files. The committing thread completes them (footer, fsync), so a worker never
+    /// waits for the disk.
+    /// </summary>
+    public void PartCompleted(int batch, long sourceFiles, IEnumerable<DeltaFileWriter> files)
+    {
+        lock (_lock)
+        {
+            _written[batch] = _written.GetValueOrDefault(batch) + sourceFiles;
+            _toComplete.AddRange(files.Select(f => (batch, f)));
+        }
+        _completedPart.Set();
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for a worker to complete a part, or for <paramref name="workersDone"/>.</summary>
+    public void WaitForPart(Task workersDone, TimeSpan timeout) =>
+        WaitHandle.WaitAny([_completedPart, ((IAsyncResult)workersDone).AsyncWaitHandle], timeout);
+
+    /// <summary>Commits, in batch order, every closed batch whose files are all written; returns at the first that is not.</summary>
+    public void CommitReady(FileClassifier classifier)
+    {
+        while (_nextToCommit < classifier.ClosedBatches)
+        {
+            int batch = _nextToCommit;
+            lock (_lock)
+            {
+                if (_written.GetValueOrDefault(batch) < classifier.FilesIn(batch)) return;
+                _written.Remove(batch);
+            }
+            List<DeltaFileWriter> files;
+            lock (_lock)
+            {
+                files = _toComplete.Where(p => p.Batch == batch).Select(p => p.File).ToList();
+                _toComplete.RemoveAll(p => p.Batch == batch);
+            }
+            foreach (var file in files)
+            {
+                using (file) file.Complete();
+            }
+            foreach (var table in commitOrder)
+            {
+                DeltaTransaction? transaction;
+                lock (_lock) _open.Remove((batch, table), out transaction);
+                if (transaction is not null) versions[table.ToString()] = transaction.Commit();
+            }
+            _nextToCommit++;
+        }
+    }
+
+    /// <summary>Deletes the completed files of batches that did not commit (a failed run leaves no orphans it can avoid).</summary>
     public void Dispose()
     {
-        foreach (var (_, file) in _open.Values) file.Dispose();
-        _open.Clear();
+        lock (_lock)
+        {
+            foreach (var (_, file) in _toComplete) file.Dispose(); // partial: deleted
+            _toComplete.Clear();
+            foreach (var ((_, table), transaction) in _open)
+                foreach (var add in transaction.Adds)
+                {
+                    try { File.Delete(Path.Combine(lake.PathOf(table), add.Path)); }
+                    catch (IOException) { } // an orphan that vacuum removes
+                    catch (UnauthorizedAccessException) { }
+                }
+            _open.Clear();
+        }
+        _completedPart.Dispose();
     }
 }

@@ -35,11 +35,13 @@ public sealed record DicomIngestSummary(string RunId, long FilesFound, long File
 
 /// <summary>
 /// <c>ingest dicom</c>: lands every DICOM header of an archive in bronze.dicom_instances, once.
-/// Files are enumerated lazily and handed over in chunks, parsed in parallel (headers only: reading stops before Pixel
-/// Data), put back in walk order, and streamed a row group at a time into each batch's data files by one writer thread
-/// while parsing goes on; a batch commits every <see cref="DicomIngestOptions.BatchSize"/> files. Memory is bounded by a
-/// few chunks and row groups, not by the batch or the archive. A file version (path, size,
-/// mtime) already landed in any bronze DICOM table is skipped; a SOP Instance UID already landed goes to
+/// A few workers (one per core) each take the next chunk of walked files, parse them (headers only: reading stops before
+/// Pixel Data), hand the chunk to a classifier that decides in walk order what each file becomes, then build the rows
+/// and stream them a row group at a time into their own data files of the batch. One thread commits the batches in
+/// order, every <see cref="DicomIngestOptions.BatchSize"/> files. A file's bytes stay on the core that parsed them, and
+/// workers share only the walk, a few lookups per file and the commits, so the job scales like independent processes.
+/// Memory is bounded by a few chunks and row groups per worker, not by the batch or the archive. A file version (path,
+/// size, mtime) already landed in any bronze DICOM table is skipped; a SOP Instance UID already landed goes to
 /// bronze.dicom_duplicates as a duplicate (same header) or a conflict (different header), never overwriting.
 /// Each batch commits instances first, so a killed run is finished by the next one with no duplicate rows.
 /// </summary>
@@ -48,14 +50,14 @@ public sealed class DicomIngestJob
     /// <summary>The job name recorded in lineage.</summary>
     public const string JobName = "ingest-dicom";
 
-    /// <summary>Files per hand-over between the walker, the parsers and the batch builder.</summary>
+    /// <summary>Files per hand-over between the walk, a worker and the classifier.</summary>
     private const int ChunkFiles = 32;
 
-    /// <summary>Files (or header JSON bytes) per Parquet row group handed to the writer.</summary>
-    private const int RowGroupFiles = 256, RowGroupJsonBytes = 2 << 20;
+    /// <summary>Parsed chunks a worker holds while earlier ones (another worker's) are still being parsed.</summary>
+    private const int MaxPendingChunks = 4;
 
-    /// <summary>Row groups waiting for the writer.</summary>
-    private const int QueuedRowGroups = 1;
+    /// <summary>Files (or header JSON bytes) per Parquet row group.</summary>
+    private const int RowGroupFiles = 256, RowGroupJsonBytes = 2 << 20;
 
     /// <summary>Instances commit first (see the class summary).</summary>
     private static readonly LakeTableName[] CommitOrder = [BronzeTables.DicomInstances, BronzeTables.DicomDuplicates, BronzeTables.DicomErrors];
@@ -88,206 +90,191 @@ public sealed class DicomIngestJob
             },
         };
         var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        long found = 0, unchanged = 0, handled = 0, instances = 0, duplicates = 0, conflicts = 0, errors = 0, bytes = 0;
         long? total = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var token = stop.Token;
         // The total is only for the ETA: a second walk of the tree is not worth it when nobody watches.
         if (_options.Progress is not null) _ = Task.Run(() => total = SourceTree.Count(source), token);
 
-        int parallelism = Math.Max(1, _options.Parallelism);
-        // Files travel in chunks: one hand-over per ChunkFiles files keeps the threads' synchronization (and, on a busy or
-        // single core, their spinning) out of the per-file cost.
-        var work = Channel.CreateBounded<SourceFile[]>(new BoundedChannelOptions(parallelism * 2) { SingleWriter = true });
-        var results = Channel.CreateBounded<ParsedChunk>(new BoundedChannelOptions(parallelism * 2) { SingleReader = true });
-        // Chunks between the walk and the batch builder, bounded: a parser stuck on one slow file must not let the others
-        // pile up finished chunks in the reorder buffer without limit.
-        using var inFlight = new SemaphoreSlim(parallelism * 8);
-        // Each chunk's header JSON lives in one buffer, file after file; the builder copies it into the row group and
-        // hands the buffer back, so the JSON is never a string and its buffers are allocated once.
-        var jsonBuffers = new System.Collections.Concurrent.ConcurrentBag<ArrayBufferWriter<byte>>();
-        // Row groups go to one writer, in order, while parsing goes on; it streams them into the batch's data files and
-        // commits at batch ends. Memory holds a few row groups (one being written, the queued ones, one filling), not a batch.
-        var full = Channel.CreateBounded<RowGroup>(new BoundedChannelOptions(QueuedRowGroups) { SingleReader = true, SingleWriter = true });
-
-        var producer = Task.Run(async () =>
-        {
-            try
-            {
-                long seq = 0;
-                var chunk = new List<SourceFile>(ChunkFiles);
-                foreach (string path in SourceTree.Walk(source))
-                {
-                    token.ThrowIfCancellationRequested();
-                    Interlocked.Increment(ref found);
-                    chunk.Add(new SourceFile(++seq, path));
-                    if (chunk.Count == ChunkFiles)
-                    {
-                        await inFlight.WaitAsync(token).ConfigureAwait(false);
-                        await work.Writer.WriteAsync(chunk.ToArray(), token).ConfigureAwait(false);
-                        chunk.Clear();
-                    }
-                }
-                if (chunk.Count > 0)
-                {
-                    await inFlight.WaitAsync(token).ConfigureAwait(false);
-                    await work.Writer.WriteAsync(chunk.ToArray(), token).ConfigureAwait(false);
-                }
-            }
-            finally { work.Writer.Complete(); }
-        }, token);
-
-        var parsers = Enumerable.Range(0, parallelism).Select(_ => Task.Run(async () =>
-        {
-            await foreach (var files in work.Reader.ReadAllAsync(token).ConfigureAwait(false))
-            {
-                var chunk = new ParsedChunk(new ParsedFile[files.Length], jsonBuffers.TryTake(out var json) ? json : new ArrayBufferWriter<byte>(ChunkFiles * 8192));
-                for (int i = 0; i < files.Length; i++) chunk.Files[i] = Parse(files[i], chunk.Json);
-                await results.Writer.WriteAsync(chunk, token).ConfigureAwait(false);
-            }
-        }, token)).ToArray();
-        _ = Task.WhenAll(parsers).ContinueWith(t => results.Writer.TryComplete(t.Exception), TaskScheduler.Default);
-
-        // Written row groups come back to the builder: their buffers are grown once, not per group.
-        var written = new System.Collections.Concurrent.ConcurrentQueue<RowGroup>();
-        var writer = Task.Run(() =>
-        {
-            try
-            {
-                using var tables = new BronzeBatchWriter(_lake, lineage, versions);
-                foreach (var group in full.Reader.ReadAllAsync(token).ToBlockingEnumerable(token))
-                {
-                    tables.Write(BronzeTables.DicomInstances, group.Instances);
-                    tables.Write(BronzeTables.DicomDuplicates, group.Duplicates);
-                    tables.Write(BronzeTables.DicomErrors, group.Errors);
-                    if (group.EndsBatch) tables.EndBatch(CommitOrder);
-                    group.Clear();
-                    written.Enqueue(group);
-                }
-            }
-            catch
-            {
-                full.Writer.TryComplete(); // the filler's next hand-over fails instead of waiting for a writer that is gone
-                throw;
-            }
-        }, token);
+        using var walk = new ChunkedWalk(SourceTree.Walk(source));
+        var classifier = new FileClassifier(known, Math.Max(1, _options.BatchSize), _options.MaxBatchJsonBytes);
+        using var batches = new BronzeBatchWriter(_lake, lineage, versions, CommitOrder);
+        var workers = Enumerable.Range(0, Math.Max(1, _options.Parallelism))
+            .Select(_ => new Worker(walk, known, classifier, batches, new RowGroup(runId, ingestedAt)))
+            .Select(w => Task.Factory.StartNew(() => w.Run(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
+        var done = Task.WhenAll(workers);
 
         var lastReport = Stopwatch.StartNew();
         void Report(bool force)
         {
             if (_options.Progress is null || (!force && lastReport.ElapsedMilliseconds < 250)) return;
             lastReport.Restart();
-            _options.Progress(new IngestProgress(handled, total, bytes, errors, clock.Elapsed));
-        }
-
-        var group = new RowGroup(runId, ingestedAt);
-        long batchFiles = 0, batchJsonBytes = 0;
-        void HandOver(bool endsBatch)
-        {
-            if (group.IsEmpty && !(endsBatch && batchFiles > 0)) return;
-            group.EndsBatch = endsBatch;
-            (batchFiles, batchJsonBytes) = endsBatch ? (0, 0) : (batchFiles, batchJsonBytes + group.JsonBytes);
-            if (!full.Writer.TryWrite(group))
-                try { full.Writer.WriteAsync(group, token).AsTask().GetAwaiter().GetResult(); }
-                catch (ChannelClosedException) { writer.GetAwaiter().GetResult(); throw; } // surfaces the writer's own failure
-            group = written.TryDequeue(out var reused) ? reused : new RowGroup(runId, ingestedAt);
+            _options.Progress(new IngestProgress(classifier.Handled, total, classifier.BytesRead, classifier.Errors, clock.Elapsed));
         }
 
         try
         {
-            // Results are handled in enumeration order (a small reorder buffer behind the parallel parsers), so when two files
-            // carry the same SOP Instance UID the one kept is the first in path order, the same on every run and machine.
-            var pending = new Dictionary<long, ParsedChunk>();
-            long nextSequence = 1;
-            foreach (var arrived in results.Reader.ReadAllAsync(token).ToBlockingEnumerable(token))
+            // This thread commits: batches whose files are all written, in order, as workers complete their parts.
+            while (!done.IsCompleted)
             {
-                pending[arrived.Files[0].File.Sequence] = arrived;
-                while (pending.Remove(nextSequence, out var chunk))
-                {
-                    nextSequence += chunk.Files.Length;
-                    foreach (var file in chunk.Files) Handle(file, chunk.Json.WrittenSpan);
-                    chunk.Json.ResetWrittenCount();
-                    jsonBuffers.Add(chunk.Json);
-                    inFlight.Release();
-                }
+                batches.WaitForPart(done, TimeSpan.FromMilliseconds(250));
+                if (workers.Any(w => w.IsFaulted)) break;
+                batches.CommitReady(classifier);
+                Report(force: false);
             }
-            producer.GetAwaiter().GetResult();
-            Task.WhenAll(parsers).GetAwaiter().GetResult();
-            HandOver(endsBatch: true);
-            full.Writer.TryComplete();
-            writer.GetAwaiter().GetResult();
+            if (workers.FirstOrDefault(w => w.IsFaulted) is { } failed) failed.GetAwaiter().GetResult();
+            done.GetAwaiter().GetResult(); // a cancellation surfaces here
+            classifier.Finish();
+            batches.CommitReady(classifier);
         }
         catch
         {
             stop.Cancel(); // stop walking and parsing; batches already committed stay committed
-            full.Writer.TryComplete();
-            try { writer.Wait(TimeSpan.FromSeconds(30), CancellationToken.None); } catch (AggregateException) { } // its failure, if any, is the one being thrown or follows from it
+            classifier.Fail();
+            try { done.Wait(TimeSpan.FromSeconds(30), CancellationToken.None); } catch (AggregateException) { } // the failure being thrown, or follows from it
             throw;
         }
         Report(force: true);
-        return new DicomIngestSummary(runId, found, unchanged, instances, duplicates, conflicts, errors, bytes, clock.Elapsed, versions);
+        return new DicomIngestSummary(runId, walk.Walked, classifier.Unchanged, classifier.Instances, classifier.Duplicates, classifier.Conflicts,
+            classifier.Errors, classifier.BytesRead, clock.Elapsed, versions);
+    }
 
-        // One file, on a parser thread: open it (size and time from the descriptor), skip a version already landed,
-        // else read its header, appending the JSON to the chunk's buffer.
-        ParsedFile Parse(SourceFile file, ArrayBufferWriter<byte> json)
+    /// <summary>
+    /// One worker: takes chunks from the walk, parses them, and once the classifier has decided a chunk, adds its rows to
+    /// its own row group and writes that into its own data files of the file's batch. A batch's files are completed (and
+    /// reported to the committing thread) as soon as no later file of this worker can belong to it.
+    /// </summary>
+    private sealed class Worker(ChunkedWalk walk, KnownDicomFiles known, FileClassifier classifier, BronzeBatchWriter batches, RowGroup group)
+    {
+        private readonly Queue<IngestChunk> _pending = new();
+        private readonly Stack<IngestChunk> _free = new();
+        private readonly Dictionary<LakeTableName, DeltaFileWriter> _files = [];
+        private int _batch = -1;
+        private long _batchFiles;
+
+        public void Run(CancellationToken token)
         {
+            try
+            {
+                while (true)
+                {
+                    token.ThrowIfCancellationRequested();
+                    BuildClassified(block: _pending.Count >= MaxPendingChunks, token);
+                    var chunk = _free.Count > 0 ? _free.Pop() : new IngestChunk(ChunkFiles);
+                    if (!walk.TryTake(chunk))
+                    {
+                        _free.Push(chunk);
+                        break;
+                    }
+                    for (int i = 0; i < chunk.Count; i++) Parse(chunk, i);
+                    // Submitted right after parsing, never held while waiting: a chunk another worker waits for always comes.
+                    classifier.Submit(chunk);
+                    _pending.Enqueue(chunk);
+                }
+                while (_pending.Count > 0) BuildClassified(block: true, token);
+                CompleteBatch();
+            }
+            finally
+            {
+                foreach (var file in _files.Values) file.Dispose(); // deletes partial files of a failed run
+            }
+        }
+
+        // Builds the rows of the classified chunks at the head of the queue; with block, waits for the first one.
+        private void BuildClassified(bool block, CancellationToken token)
+        {
+            while (_pending.TryPeek(out var head))
+            {
+                if (!head.Classified)
+                {
+                    if (!block) return;
+                    classifier.WaitClassified(head, token);
+                }
+                block = false;
+                Build(_pending.Dequeue());
+            }
+        }
+
+        // One file: open it (size and time from the descriptor), skip a version already landed, else read its header,
+        // appending the JSON to the chunk's buffer.
+        private void Parse(IngestChunk chunk, int i)
+        {
+            string path = chunk.Paths[i];
+            ref var file = ref chunk.Files[i];
+            string label = DicomFileParser.Label(chunk.FirstSequence + i);
             OpenedSourceFile opened;
-            try { opened = SourceTree.Open(file.Path); }
+            try { opened = SourceTree.Open(path); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Not readable (or not a regular file): recorded as an error under the version a stat sees, so the next
                 // run skips it until it changes.
-                var (size, micros) = StatOf(file.Path);
-                if (known.FileVersions.Contains(FileFingerprint.Of(file.Path, size, micros))) return ParsedFile.Unchanged(file);
-                return new ParsedFile(file, size, micros, DicomFileParser.IoError(DicomFileParser.Label(file.Sequence)), 0);
+                (file.Size, file.ModifiedMicros) = StatOf(path);
+                if (!known.FileVersions.Contains(FileFingerprint.Of(path, file.Size, file.ModifiedMicros))) file.Result = DicomFileParser.IoError(label);
+                return;
             }
             using (opened)
             {
-                if (known.FileVersions.Contains(FileFingerprint.Of(file.Path, opened.Size, opened.ModifiedMicros))) return ParsedFile.Unchanged(file);
-                int start = json.WrittenCount;
-                var result = DicomFileParser.Parse(opened.Stream, DicomFileParser.Label(file.Sequence), opened.Size, json);
-                return new ParsedFile(file, opened.Size, opened.ModifiedMicros, result, start);
+                (file.Size, file.ModifiedMicros) = (opened.Size, opened.ModifiedMicros);
+                if (known.FileVersions.Contains(FileFingerprint.Of(path, opened.Size, opened.ModifiedMicros))) return;
+                file.JsonStart = chunk.Json.WrittenCount;
+                file.Result = DicomFileParser.Parse(opened.Stream, label, opened.Size, chunk.Json);
             }
         }
 
-        void Handle(ParsedFile parsed, ReadOnlySpan<byte> chunkJson)
+        private void Build(IngestChunk chunk)
         {
-            handled++;
-            var result = parsed.Result;
-            if (result is null)
+            var json = chunk.Json.WrittenSpan;
+            for (int i = 0; i < chunk.Count; i++)
             {
-                unchanged++;
-                Report(force: false);
-                return;
-            }
-            bytes += result.BytesRead;
-            if (result.Error is { } error)
-            {
-                errors++;
-                group.AddError(parsed, error);
-            }
-            else
-            {
-                var tagsJson = chunkJson.Slice(parsed.JsonStart, result.JsonLength);
-                ulong sop = FileFingerprint.Hash(result.Keys!.SopInstanceUid!);
-                ulong header = KnownDicomFiles.HashPrefix(result.HeaderSha256!);
-                if (known.HeaderBySop.TryGetValue(sop, out ulong kept))
+                ref var file = ref chunk.Files[i];
+                if (file.Verdict == FileVerdict.Unchanged) continue;
+                if (file.Batch != _batch)
                 {
-                    bool identical = kept == header;
-                    if (identical) duplicates++; else conflicts++;
-                    group.AddDuplicate(parsed, identical ? "duplicate" : "conflict", tagsJson);
+                    CompleteBatch();
+                    _batch = file.Batch;
                 }
-                else
+                var result = file.Result!;
+                string path = chunk.Paths[i];
+                var tagsJson = json.Slice(file.JsonStart, result.JsonLength);
+                switch (file.Verdict)
                 {
-                    known.HeaderBySop[sop] = header;
-                    instances++;
-                    group.AddInstance(parsed, tagsJson);
+                    case FileVerdict.Instance: group.AddInstance(path, file, tagsJson); break;
+                    case FileVerdict.Duplicate: group.AddDuplicate(path, file, "duplicate", tagsJson); break;
+                    case FileVerdict.Conflict: group.AddDuplicate(path, file, "conflict", tagsJson); break;
+                    default: group.AddError(path, file, result.Error!); break;
                 }
+                _batchFiles++;
+                if (group.Count >= RowGroupFiles || group.JsonBytes >= RowGroupJsonBytes) WriteGroup();
             }
-            batchFiles++;
-            if (batchFiles >= _options.BatchSize || batchJsonBytes + group.JsonBytes >= _options.MaxBatchJsonBytes) HandOver(endsBatch: true);
-            else if (group.Count >= RowGroupFiles || group.JsonBytes >= RowGroupJsonBytes) HandOver(endsBatch: false);
-            Report(force: false);
+            if (chunk.BatchAfter > _batch) CompleteBatch(); // the classifier has moved on: none of this worker's later files is in it
+            chunk.Reset();
+            _free.Push(chunk);
+        }
+
+        private void WriteGroup()
+        {
+            Write(BronzeTables.DicomInstances, group.Instances);
+            Write(BronzeTables.DicomDuplicates, group.Duplicates);
+            Write(BronzeTables.DicomErrors, group.Errors);
+            group.Clear();
+
+            void Write(LakeTableName table, ColumnBuffers rows)
+            {
+                if (rows.RowCount == 0) return;
+                if (!_files.TryGetValue(table, out var file)) _files[table] = file = batches.OpenFile(_batch, table, rows.Schema);
+                file.Write(rows);
+            }
+        }
+
+        // Hands this worker's files of the current batch to the committing thread, which completes and commits them.
+        private void CompleteBatch()
+        {
+            if (_batchFiles == 0) return;
+            WriteGroup();
+            batches.PartCompleted(_batch, _batchFiles, _files.Values);
+            _files.Clear();
+            _batchFiles = 0;
         }
     }
 
@@ -302,25 +289,13 @@ public sealed class DicomIngestJob
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return (0, 0); }
     }
 
-    private sealed record SourceFile(long Sequence, string Path);
-
-    /// <summary>A file's outcome: its version (size, time) and parse result, or no result when that version landed before.</summary>
-    private sealed record ParsedFile(SourceFile File, long Size, long ModifiedMicros, ParsedDicomFile? Result, int JsonStart)
-    {
-        public static ParsedFile Unchanged(SourceFile file) => new(file, 0, 0, null, 0);
-    }
-
-    /// <summary>The files of one chunk, in walk order, and the buffer holding their header JSON back to back.</summary>
-    private sealed record ParsedChunk(ParsedFile[] Files, ArrayBufferWriter<byte> Json);
-
     /// <summary>
-    /// The rows of one row group of the three tables in typed column buffers (no boxing, strings as UTF-8); the last of a
-    /// batch commits it. The writer hands written groups back for reuse, so their buffers grow once and stay.
+    /// The rows of one row group of the three tables in typed column buffers (no boxing, strings as UTF-8). Each worker
+    /// has one and clears it after writing, so its buffers grow once and stay.
     /// </summary>
     private sealed class RowGroup(string runId, DateTimeOffset ingestedAt)
     {
         private readonly long _ingestedAt = ColumnBuffer.TimestampValue(ingestedAt.UtcDateTime);
-        public bool EndsBatch { get; set; }
         public ColumnBuffers Instances { get; } = new(BronzeTables.DicomInstancesSchema);
         public ColumnBuffers Duplicates { get; } = new(BronzeTables.DicomDuplicatesSchema);
         public ColumnBuffers Errors { get; } = new(BronzeTables.DicomErrorsSchema);
@@ -334,19 +309,19 @@ public sealed class DicomIngestJob
             Duplicates.Clear();
             Errors.Clear();
             JsonBytes = 0;
-            EndsBatch = false;
         }
 
-        public void AddInstance(ParsedFile p, ReadOnlySpan<byte> tagsJson) => JsonBytes += AddHeaderRow(Instances, p, tagsJson, withJson: true, kind: null);
+        public void AddInstance(string path, in ChunkFile file, ReadOnlySpan<byte> tagsJson) =>
+            JsonBytes += AddHeaderRow(Instances, path, file, tagsJson, withJson: true, kind: null);
 
         // A duplicate repeats a header already landed: only a conflict keeps its own.
-        public void AddDuplicate(ParsedFile p, string kind, ReadOnlySpan<byte> tagsJson) =>
-            JsonBytes += AddHeaderRow(Duplicates, p, tagsJson, withJson: kind == "conflict", kind);
+        public void AddDuplicate(string path, in ChunkFile file, string kind, ReadOnlySpan<byte> tagsJson) =>
+            JsonBytes += AddHeaderRow(Duplicates, path, file, tagsJson, withJson: kind == "conflict", kind);
 
-        private int AddHeaderRow(ColumnBuffers row, ParsedFile p, ReadOnlySpan<byte> tagsJson, bool withJson, string? kind)
+        private int AddHeaderRow(ColumnBuffers row, string path, in ChunkFile file, ReadOnlySpan<byte> tagsJson, bool withJson, string? kind)
         {
-            var result = p.Result!;
-            int c = AddFileColumns(row, p);
+            var result = file.Result!;
+            int c = AddFileColumns(row, path, file);
             foreach (var key in DicomKeyAttributes.BronzeColumns) BronzeTables.AppendKeyValue(row.Column(c++), key.Get(result.Keys!));
             row.Column<FixedColumnBuffer<long>>(c++).Append(result.BytesRead);
             row.Column<Utf8ColumnBuffer>(c++).Append(result.HeaderSha256);
@@ -357,9 +332,9 @@ public sealed class DicomIngestJob
             return withJson ? tagsJson.Length : 0;
         }
 
-        public void AddError(ParsedFile file, DicomReadError error)
+        public void AddError(string path, in ChunkFile file, DicomReadError error)
         {
-            int c = AddFileColumns(Errors, file);
+            int c = AddFileColumns(Errors, path, file);
             Errors.Column<Utf8ColumnBuffer>(c++).Append(error.Reason.ToString());
             Errors.Column<FixedColumnBuffer<long>>(c++).Append(error.Offset);
             Errors.Column<Utf8ColumnBuffer>(c++).Append(error.Tag?.ToString());
@@ -367,9 +342,9 @@ public sealed class DicomIngestJob
             AddRunColumns(Errors, c);
         }
 
-        private static int AddFileColumns(ColumnBuffers row, ParsedFile file)
+        private static int AddFileColumns(ColumnBuffers row, string path, in ChunkFile file)
         {
-            row.Column<Utf8ColumnBuffer>(0).Append(file.File.Path);
+            row.Column<Utf8ColumnBuffer>(0).Append(path);
             row.Column<FixedColumnBuffer<long>>(1).Append(file.Size);
             row.Column<FixedColumnBuffer<long>>(2).Append(file.ModifiedMicros);
             return 3;

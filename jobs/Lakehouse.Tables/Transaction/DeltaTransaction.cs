@@ -68,7 +68,8 @@ public sealed class DeltaTransaction
 
     /// <summary>
     /// Opens a data file to be written a row group at a time (<see cref="DeltaFileWriter"/>); it joins the commit when
-    /// completed. Unpartitioned tables with flat columns only.
+    /// completed. Unpartitioned tables with flat columns only. Files opened here may be written and completed on different
+    /// threads at once; opening, committing and everything else stay single-threaded.
     /// </summary>
     public DeltaFileWriter OpenFile(CompressionMethod compression = CompressionMethod.Zstd)
     {
@@ -76,10 +77,11 @@ public sealed class DeltaTransaction
         return new DeltaFileWriter(this, _table.Path, _schema, _read.PartitionColumns, compression, StatsColumns());
     }
 
+    // Completed streamed files join from the threads that wrote them (several workers may share one transaction).
     internal void AddWritten(AddFile add)
     {
         EnsureOpen();
-        _adds.Add(add);
+        lock (_adds) _adds.Add(add);
         TestHooks.MaybeCrash(TestHooks.AfterDataFiles);
     }
 
