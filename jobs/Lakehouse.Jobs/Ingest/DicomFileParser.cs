@@ -77,5 +77,5 @@ public static class DicomFileParser
         new(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, null, 0);
 
     /// <summary>The label of the file with run-local number <paramref name="sequence"/>: "file #N".</summary>
-    public static string Label(long sequence) => "file #" + sequence.ToString(CultureInfo.InvariantCulture);
+    public static string Label(long sequence) => string.Create(CultureInfo.InvariantCulture, $"file #{sequence}");
 }

@@ -210,13 +210,13 @@ public sealed class DicomIngestJob
                 // Not readable (or not a regular file): recorded as an error under the version a stat sees, so the next
                 // run skips it until it changes.
                 (file.Size, file.ModifiedMicros) = StatOf(path);
-                if (!known.FileVersions.Contains(FileFingerprint.Of(path, file.Size, file.ModifiedMicros))) file.Result = DicomFileParser.IoError(label);
+                if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(label);
                 return;
             }
             using (opened)
             {
                 (file.Size, file.ModifiedMicros) = (opened.Size, opened.ModifiedMicros);
-                if (known.FileVersions.Contains(FileFingerprint.Of(path, opened.Size, opened.ModifiedMicros))) return;
+                if (known.HasVersion(path, opened.Size, opened.ModifiedMicros)) return;
                 file.JsonStart = chunk.Json.WrittenCount;
                 file.Result = DicomFileParser.Parse(opened.Stream, label, opened.Size, chunk.Json);
             }

@@ -12,6 +12,10 @@ internal sealed class KnownDicomFiles
 {
     public HashSet<ulong> FileVersions { get; } = [];
 
+    /// <summary>Whether this version of a file (path, size, time) landed before; a first run hashes no path.</summary>
+    public bool HasVersion(string path, long size, long modifiedMicros) =>
+        FileVersions.Count > 0 && FileVersions.Contains(FileFingerprint.Of(path, size, modifiedMicros));
+
     /// <summary>SOP Instance UID hash → the first 8 bytes of the kept header's SHA-256.</summary>
     public Dictionary<ulong, ulong> HeaderBySop { get; } = [];
 
