@@ -173,14 +173,16 @@ public sealed class DeltaTable
         return snapshot.Version;
     }
 
-    internal void AfterCommit(long version)
+    // Writes the checkpoint when a commit lands on the interval. The interval comes from the committed metadata's
+    // configuration, which the transaction already holds: most commits cost no log replay.
+    internal void AfterCommit(long version, IReadOnlyDictionary<string, string> configuration)
     {
+        int interval = configuration.TryGetValue("delta.checkpointInterval", out string? s)
+            && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i > 0 ? i : DefaultCheckpointInterval;
+        if (version <= 0 || version % interval != 0) return;
         try
         {
-            var snapshot = Snapshot(version);
-            int interval = snapshot.Metadata.Configuration.TryGetValue("delta.checkpointInterval", out string? s)
-                && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i > 0 ? i : DefaultCheckpointInterval;
-            if (version > 0 && version % interval == 0) Tables.Checkpoint.CheckpointWriter.Write(snapshot);
+            Tables.Checkpoint.CheckpointWriter.Write(Snapshot(version));
         }
         catch (Exception e) when (e is IOException or DeltaException or UnauthorizedAccessException)
         {

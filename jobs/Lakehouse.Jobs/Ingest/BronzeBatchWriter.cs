@@ -15,6 +15,7 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
 {
     private readonly object _lock = new();
     private readonly Dictionary<(int Batch, LakeTableName Table), DeltaTransaction> _open = [];
+    private readonly Dictionary<LakeTableName, Tables.DeltaTable> _tables = [];
     private readonly Dictionary<int, long> _written = []; // source files (rows of any table) written per batch, from completed parts
     private readonly List<(int Batch, DeltaFileWriter File)> _toComplete = [];
     private readonly AutoResetEvent _completedPart = new(false);
@@ -27,7 +28,9 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
         {
             if (!_open.TryGetValue((batch, table), out var transaction))
             {
-                transaction = lake.OpenOrCreate(table, schema, lineage, properties: BronzeTables.PropertiesOf(table)).NewTransaction(DeltaOperation.Append, lineage);
+                if (!_tables.TryGetValue(table, out var delta))
+                    _tables[table] = delta = lake.OpenOrCreate(table, schema, lineage, properties: BronzeTables.PropertiesOf(table));
+                transaction = delta.NewTransaction(DeltaOperation.Append, lineage);
                 _open[(batch, table)] = transaction;
             }
             return transaction.OpenFile();

@@ -136,7 +136,7 @@ public sealed class DeltaTransaction
                 case CommitResult.Committed c:
                     _committed = true;
                     TestHooks.MaybeCrash(TestHooks.AfterCommit);
-                    _table.AfterCommit(c.Version);
+                    _table.AfterCommit(c.Version, _read.Metadata.Configuration); // a transaction never changes the configuration
                     return c.Version;
                 case CommitResult.Conflicted c:
                     attemptVersion = CheckWinners(c.Version);
