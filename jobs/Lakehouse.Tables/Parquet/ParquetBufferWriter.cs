@@ -33,7 +33,7 @@ public sealed class ParquetBufferWriter : IDisposable
     private readonly Stream _output;
     private readonly CompressionMethod _compression;
     private readonly Column[] _columns;
-    private readonly ZstdSharp.Compressor? _zstd;
+    private readonly ZstdPageCompressor? _zstd;
     private readonly ByteBuffer _page = new(64 * 1024);
     private readonly ByteBuffer _compressed = new(64 * 1024);
     private readonly ThriftCompactWriter _header = new();
@@ -51,16 +51,25 @@ public sealed class ParquetBufferWriter : IDisposable
     /// <param name="zstdLevel">The zstd level (benchmarks compare levels; files use <see cref="ZstdLevel"/>).</param>
     /// <exception cref="NotSupportedException">A column type <see cref="ColumnBuffers"/> cannot hold, or a codec other than ZSTD, SNAPPY or none.</exception>
     public ParquetBufferWriter(Stream output, StructType schema, CompressionMethod compression, int zstdLevel = ZstdLevel)
+        : this(output, schema, compression, zstdLevel, zstd: null)
+    {
+    }
+
+    // zstd forces an implementation (tests keep the managed fallback exercised on machines that have libzstd).
+    internal ParquetBufferWriter(Stream output, StructType schema, CompressionMethod compression, int zstdLevel, ZstdImplementation? zstd)
     {
         if (!Supports(compression)) throw new NotSupportedException($"compression {compression} is not written by the buffer writer");
         _output = output;
         _compression = compression;
         Schema = schema;
         _columns = schema.Fields.Select(Column.For).ToArray();
-        if (compression == CompressionMethod.Zstd) _zstd = new ZstdSharp.Compressor(zstdLevel);
+        if (compression == CompressionMethod.Zstd) _zstd = ZstdPageCompressor.Create(zstdLevel, zstd);
         _output.Write(Magic);
         _position = Magic.Length;
     }
+
+    /// <summary>Which zstd implementation compresses this writer's pages; null when the codec is not ZSTD.</summary>
+    internal ZstdImplementation? ZstdImplementation => _zstd?.Implementation;
 
     /// <summary>The schema rows must follow.</summary>
     public StructType Schema { get; }
@@ -206,7 +215,7 @@ public sealed class ParquetBufferWriter : IDisposable
         {
             _compressed.Clear();
             if (_zstd is not null)
-                _compressed.Length = _zstd.Wrap(body, _compressed.Reserve(ZstdSharp.Compressor.GetCompressBound(body.Length)));
+                _compressed.Length = _zstd.Compress(body, _compressed.Reserve(ZstdPageCompressor.MaxCompressedLength(body.Length)));
             else
                 _compressed.Length = Snappier.Snappy.Compress(body, _compressed.Reserve(Snappier.Snappy.GetMaxCompressedLength(body.Length)));
             stored = _compressed.Written;
