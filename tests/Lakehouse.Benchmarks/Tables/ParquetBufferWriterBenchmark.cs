@@ -114,7 +114,8 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
     // Whole files, native vs managed zstd at the file level, alternating within each run (run 0 warms up).
     private static void CompareWriters(DeltaStruct schema, List<ColumnBuffers> groups, string source, int runs, TempDirectory tmp)
     {
-        var variants = new List<ZstdImplementation> { ZstdImplementation.Managed };
+        // null: uncompressed (what the encoding alone costs).
+        var variants = new List<ZstdImplementation?> { ZstdImplementation.Managed, null };
         if (ZstdPageCompressor.NativeAvailable) variants.Add(ZstdImplementation.Native);
         var best = new double[variants.Count];
         var sizes = new long[variants.Count];
@@ -126,7 +127,7 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
                 using (var stream = new FileStream(f, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                 {
                     var sw = Stopwatch.StartNew();
-                    using (var writer = new ParquetBufferWriter(stream, schema, CompressionMethod.Zstd, ParquetBufferWriter.ZstdLevel, variants[v]))
+                    using (var writer = new ParquetBufferWriter(stream, schema, variants[v] is null ? CompressionMethod.None : CompressionMethod.Zstd, ParquetBufferWriter.ZstdLevel, variants[v]))
                     {
                         foreach (var g in groups) writer.WriteRowGroup(g);
                         writer.Finish();
@@ -139,7 +140,7 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
             }
         Console.WriteLine($"writer on {source}, {groups.Count} row groups, zstd level {ParquetBufferWriter.ZstdLevel}, best of {runs}:");
         for (int v = 0; v < variants.Count; v++)
-            Console.WriteLine($"  {(variants[v] == ZstdImplementation.Native ? "libzstd " + NativeZstd.Version : "ZstdSharp"),-14} {best[v]:F1} ms, file {sizes[v]} B, speed vs ZstdSharp {best[0] / best[v]:F2}x");
+            Console.WriteLine($"  {variants[v] switch { ZstdImplementation.Native => "libzstd " + NativeZstd.Version, ZstdImplementation.Managed => "ZstdSharp", _ => "uncompressed" },-14} {best[v]:F1} ms, file {sizes[v]} B, speed vs ZstdSharp {best[0] / best[v]:F2}x");
     }
 
     private static IEnumerable<byte[]> Values(Utf8ColumnBuffer c)
