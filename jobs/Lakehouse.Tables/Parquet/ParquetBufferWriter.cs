@@ -206,26 +206,44 @@ public sealed class ParquetBufferWriter : IDisposable
 
     private int Codec => _compression switch { CompressionMethod.Snappy => 1, CompressionMethod.Zstd => 6, _ => 0 };
 
-    // Compresses the page in _page, writes its header and body; returns header + uncompressed body bytes.
+    // A data page header (thrift compact: three i32 fields and a struct of four) takes at most ~40 bytes.
+    private const int MaxPageHeaderBytes = 64;
+
+    // Writes the page in _page (compressed when a codec is set) with its header; returns header + uncompressed body bytes.
+    // A compressed body goes straight into _compressed after room for the header, which is then put right before it:
+    // header and body leave in one write.
     private long WritePage(int levelCount)
     {
         var body = _page.Written;
-        ReadOnlySpan<byte> stored = body;
-        if (_compression != CompressionMethod.None)
+        ReadOnlySpan<byte> header;
+        if (_compression == CompressionMethod.None)
         {
-            _compressed.Clear();
-            if (_zstd is not null)
-                _compressed.Length = _zstd.Compress(body, _compressed.Reserve(ZstdPageCompressor.MaxCompressedLength(body.Length)));
-            else
-                _compressed.Length = Snappier.Snappy.Compress(body, _compressed.Reserve(Snappier.Snappy.GetMaxCompressedLength(body.Length)));
-            stored = _compressed.Written;
+            header = PageHeader(body.Length, body.Length, levelCount);
+            _output.Write(header);
+            _output.Write(body);
+            _position += header.Length + body.Length;
+            return header.Length + body.Length;
         }
+        int bound = _zstd is not null ? ZstdPageCompressor.MaxCompressedLength(body.Length) : Snappier.Snappy.GetMaxCompressedLength(body.Length);
+        var room = _compressed.Reserve(MaxPageHeaderBytes + bound);
+        var destination = room[MaxPageHeaderBytes..];
+        int stored = _zstd is not null ? _zstd.Compress(body, destination) : Snappier.Snappy.Compress(body, destination);
+        header = PageHeader(body.Length, stored, levelCount);
+        int from = MaxPageHeaderBytes - header.Length;
+        header.CopyTo(room[from..]);
+        _output.Write(room[from..(MaxPageHeaderBytes + stored)]);
+        _position += header.Length + stored;
+        return header.Length + body.Length;
+    }
+
+    private ReadOnlySpan<byte> PageHeader(int uncompressed, int stored, int levelCount)
+    {
         var h = _header;
         h.Reset();
         h.BeginStruct();
         h.I32(1, 0); // DATA_PAGE
-        h.I32(2, body.Length);
-        h.I32(3, stored.Length);
+        h.I32(2, uncompressed);
+        h.I32(3, stored);
         h.BeginStruct(5);
         h.I32(1, levelCount);
         h.I32(2, 0); // PLAIN
@@ -233,10 +251,7 @@ public sealed class ParquetBufferWriter : IDisposable
         h.I32(4, 3);
         h.EndStruct();
         h.EndStruct();
-        _output.Write(h.Written);
-        _output.Write(stored);
-        _position += h.Length + stored.Length;
-        return h.Length + body.Length;
+        return h.Written;
     }
 
     private Span<byte> Levels(int count)
