@@ -54,7 +54,10 @@ internal sealed class ZstdPageCompressor : IDisposable
     /// <summary>The implementation and its version, for benchmark output ("libzstd 1.5.4", "ZstdSharp").</summary>
     public string Description => _native is not null ? "libzstd " + NativeZstd.Version : "ZstdSharp";
 
-    /// <summary>The largest frame <see cref="Compress"/> can write for <paramref name="length"/> input bytes.</summary>
+    /// <summary>
+    /// The largest frame <see cref="Compress"/> can write for <paramref name="length"/> input bytes: zstd's ZSTD_COMPRESSBOUND,
+    /// the same for both implementations (a test checks it against libzstd's ZSTD_compressBound).
+    /// </summary>
     public static int MaxCompressedLength(int length) => ZstdSharp.Compressor.GetCompressBound(length);
 
     /// <summary>Compresses <paramref name="source"/> as one zstd frame into <paramref name="destination"/>; returns the frame's length.</summary>
@@ -107,6 +110,9 @@ internal static class NativeZstd
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
     }
 
+    /// <summary>libzstd's own worst-case frame size for <paramref name="length"/> input bytes.</summary>
+    public static long CompressBound(int length) => (long)ZSTD_compressBound((nuint)length);
+
     /// <summary>A new compression context (ZSTD_CCtx).</summary>
     /// <exception cref="OutOfMemoryException">libzstd could not allocate one.</exception>
     public static CompressionContext CreateContext()
@@ -155,6 +161,9 @@ internal static class NativeZstd
 
     [DllImport(LibraryName)]
     private static extern nuint ZSTD_compressCCtx(CompressionContext context, ref byte destination, nuint capacity, in byte source, nuint length, int level);
+
+    [DllImport(LibraryName)]
+    private static extern nuint ZSTD_compressBound(nuint length);
 
     [DllImport(LibraryName)]
     private static extern uint ZSTD_isError(nuint code);

@@ -65,6 +65,21 @@ public sealed class ParquetZstdPageTests
         NativeZstd.Version.Should().MatchRegex(@"^1\.\d+\.\d+$");
         using var compressor = ZstdPageCompressor.Create(ParquetBufferWriter.ZstdLevel);
         compressor.Implementation.Should().Be(ZstdImplementation.Native);
+        using var writer = new ParquetBufferWriter(new MemoryStream(), ParquetBufferWriterTests.Schema, CompressionMethod.Zstd);
+        writer.ZstdImplementation.Should().Be(ZstdImplementation.Native, "files use libzstd where it loads");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(100)]
+    [InlineData(128 * 1024)]
+    [InlineData(128 * 1024 + 1)]
+    [InlineData(1 << 20)]
+    [InlineData(3 << 20)]
+    public void The_room_reserved_for_a_frame_is_libzstd_s_own_bound(int length)
+    {
+        ZstdPageCompressor.MaxCompressedLength(length).Should().Be((int)NativeZstd.CompressBound(length));
     }
 
     [Theory]
