@@ -51,9 +51,6 @@ internal sealed class ZstdPageCompressor : IDisposable
     /// <summary>The implementation this instance uses.</summary>
     public ZstdImplementation Implementation { get; }
 
-    /// <summary>The implementation and its version, for benchmark output ("libzstd 1.5.4", "ZstdSharp").</summary>
-    public string Description => _native is not null ? "libzstd " + NativeZstd.Version : "ZstdSharp";
-
     /// <summary>
     /// The largest frame <see cref="Compress"/> can write for <paramref name="length"/> input bytes: zstd's ZSTD_COMPRESSBOUND,
     /// the same for both implementations (a test checks it against libzstd's ZSTD_compressBound).
@@ -67,8 +64,10 @@ internal sealed class ZstdPageCompressor : IDisposable
     public int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_managed is not null) return _managed.Wrap(source, destination);
-        return NativeZstd.Compress(_native!, source, destination, _level);
+        if (_native is not null) return NativeZstd.Compress(_native, source, destination, _level);
+        // ZstdSharp's messages are its error names too: one exception type whichever implementation runs.
+        try { return _managed!.Wrap(source, destination); }
+        catch (ZstdSharp.ZstdException e) { throw new InvalidOperationException($"zstd compression failed: {e.Message}", e); }
     }
 
     /// <summary>Frees the compression context (native memory for libzstd).</summary>
