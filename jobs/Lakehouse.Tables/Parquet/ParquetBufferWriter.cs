@@ -11,8 +11,9 @@ namespace Lakehouse.Tables.Parquet;
 /// <summary>
 /// Writes <see cref="ColumnBuffers"/> straight to a Parquet file (format spec: parquet.thrift, Encodings.md): one row group
 /// per <see cref="WriteRowGroup"/>, each column chunk as data pages v1 of about <see cref="PageBytes"/> of PLAIN values
-/// with RLE/bit-packed levels, ZSTD / SNAPPY / uncompressed. Strings go from the buffers' UTF-8 bytes to the page with one
-/// copy; no value is boxed. The schema is the one Spark writes for Delta types (see <see cref="ParquetSchemaMapper"/>);
+/// with RLE/bit-packed levels, ZSTD (the system's libzstd when it loads, else ZstdSharp: <see cref="ZstdPageCompressor"/>) /
+/// SNAPPY / uncompressed. Strings go from the buffers' UTF-8 bytes to the page with one copy, the codec reads the page into
+/// the output buffer; no value is boxed. The schema is the one Spark writes for Delta types (see <see cref="ParquetSchemaMapper"/>);
 /// arrays are 3-level LISTs. Pages stream to the output as they are built: memory is one page plus the footer.
 /// Call <see cref="Finish"/> to write the footer; the output is not closed.
 /// </summary>
@@ -23,7 +24,8 @@ public sealed class ParquetBufferWriter : IDisposable
 
     /// <summary>
     /// The zstd level. Measured on bronze-shaped row groups (parquet-buffer-writer benchmark): level 1 was both the fastest
-    /// and the smallest of 1..3 (its 1 MiB pages of JSON text compress better with level 1's parameters).
+    /// and the smallest of 1..3 (its 1 MiB pages of JSON text compress better with level 1's parameters). libzstd's negative
+    /// levels are at most 1.1-1.7x faster on real tags_json pages for 45-115% bigger output: not worth it.
     /// </summary>
     public const int ZstdLevel = 1;
 
@@ -33,7 +35,7 @@ public sealed class ParquetBufferWriter : IDisposable
     private readonly Stream _output;
     private readonly CompressionMethod _compression;
     private readonly Column[] _columns;
-    private readonly ZstdSharp.Compressor? _zstd;
+    private readonly ZstdPageCompressor? _zstd;
     private readonly ByteBuffer _page = new(64 * 1024);
     private readonly ByteBuffer _compressed = new(64 * 1024);
     private readonly ThriftCompactWriter _header = new();
@@ -51,16 +53,25 @@ public sealed class ParquetBufferWriter : IDisposable
     /// <param name="zstdLevel">The zstd level (benchmarks compare levels; files use <see cref="ZstdLevel"/>).</param>
     /// <exception cref="NotSupportedException">A column type <see cref="ColumnBuffers"/> cannot hold, or a codec other than ZSTD, SNAPPY or none.</exception>
     public ParquetBufferWriter(Stream output, StructType schema, CompressionMethod compression, int zstdLevel = ZstdLevel)
+        : this(output, schema, compression, zstdLevel, zstd: null)
+    {
+    }
+
+    // zstd forces an implementation (tests keep the managed fallback exercised on machines that have libzstd).
+    internal ParquetBufferWriter(Stream output, StructType schema, CompressionMethod compression, int zstdLevel, ZstdImplementation? zstd)
     {
         if (!Supports(compression)) throw new NotSupportedException($"compression {compression} is not written by the buffer writer");
         _output = output;
         _compression = compression;
         Schema = schema;
         _columns = schema.Fields.Select(Column.For).ToArray();
-        if (compression == CompressionMethod.Zstd) _zstd = new ZstdSharp.Compressor(zstdLevel);
+        if (compression == CompressionMethod.Zstd) _zstd = ZstdPageCompressor.Create(zstdLevel, zstd);
         _output.Write(Magic);
         _position = Magic.Length;
     }
+
+    /// <summary>Which zstd implementation compresses this writer's pages; null when the codec is not ZSTD.</summary>
+    internal ZstdImplementation? ZstdImplementation => _zstd?.Implementation;
 
     /// <summary>The schema rows must follow.</summary>
     public StructType Schema { get; }
@@ -197,26 +208,44 @@ public sealed class ParquetBufferWriter : IDisposable
 
     private int Codec => _compression switch { CompressionMethod.Snappy => 1, CompressionMethod.Zstd => 6, _ => 0 };
 
-    // Compresses the page in _page, writes its header and body; returns header + uncompressed body bytes.
+    // A data page header (thrift compact: three i32 fields and a struct of four) takes at most ~40 bytes.
+    private const int MaxPageHeaderBytes = 64;
+
+    // Writes the page in _page (compressed when a codec is set) with its header; returns header + uncompressed body bytes.
+    // A compressed body goes straight into _compressed after room for the header, which is then put right before it:
+    // header and body leave in one write.
     private long WritePage(int levelCount)
     {
         var body = _page.Written;
-        ReadOnlySpan<byte> stored = body;
-        if (_compression != CompressionMethod.None)
+        ReadOnlySpan<byte> header;
+        if (_compression == CompressionMethod.None)
         {
-            _compressed.Clear();
-            if (_zstd is not null)
-                _compressed.Length = _zstd.Wrap(body, _compressed.Reserve(ZstdSharp.Compressor.GetCompressBound(body.Length)));
-            else
-                _compressed.Length = Snappier.Snappy.Compress(body, _compressed.Reserve(Snappier.Snappy.GetMaxCompressedLength(body.Length)));
-            stored = _compressed.Written;
+            header = PageHeader(body.Length, body.Length, levelCount);
+            _output.Write(header);
+            _output.Write(body);
+            _position += header.Length + body.Length;
+            return header.Length + body.Length;
         }
+        int bound = _zstd is not null ? ZstdPageCompressor.MaxCompressedLength(body.Length) : Snappier.Snappy.GetMaxCompressedLength(body.Length);
+        var room = _compressed.Reserve(MaxPageHeaderBytes + bound);
+        var destination = room[MaxPageHeaderBytes..];
+        int stored = _zstd is not null ? _zstd.Compress(body, destination) : Snappier.Snappy.Compress(body, destination);
+        header = PageHeader(body.Length, stored, levelCount);
+        int from = MaxPageHeaderBytes - header.Length;
+        header.CopyTo(room[from..]);
+        _output.Write(room[from..(MaxPageHeaderBytes + stored)]);
+        _position += header.Length + stored;
+        return header.Length + body.Length;
+    }
+
+    private ReadOnlySpan<byte> PageHeader(int uncompressed, int stored, int levelCount)
+    {
         var h = _header;
         h.Reset();
         h.BeginStruct();
         h.I32(1, 0); // DATA_PAGE
-        h.I32(2, body.Length);
-        h.I32(3, stored.Length);
+        h.I32(2, uncompressed);
+        h.I32(3, stored);
         h.BeginStruct(5);
         h.I32(1, levelCount);
         h.I32(2, 0); // PLAIN
@@ -224,10 +253,7 @@ public sealed class ParquetBufferWriter : IDisposable
         h.I32(4, 3);
         h.EndStruct();
         h.EndStruct();
-        _output.Write(h.Written);
-        _output.Write(stored);
-        _position += h.Length + stored.Length;
-        return h.Length + body.Length;
+        return h.Written;
     }
 
     private Span<byte> Levels(int count)

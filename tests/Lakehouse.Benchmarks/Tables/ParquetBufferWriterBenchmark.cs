@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Lakehouse.Tables;
 using Lakehouse.Tables.Parquet;
 using Lakehouse.Tables.Schema;
 using Lakehouse.Tables.Transaction;
@@ -18,6 +19,9 @@ namespace Lakehouse.Benchmarks.Tables;
 /// <see cref="ColumnBuffers"/> vs Parquet.Net 6.1 from typed arrays (string[], long?[], ...: the peer gets its values
 /// ready-made, without the boxing the old path paid). Only the writers' calls are timed; the data of each row group is
 /// prepared outside. Best of N runs each; prints rows/s, MB/s (of file), the ratio and the file sizes, plus our zstd levels 1..3.
+/// Then native libzstd vs ZstdSharp, same run, alternating: whole files of real bronze row groups (when a bronze table is
+/// given, else the synthetic ones), and the codec alone on their tags_json page bodies, with libzstd's faster negative
+/// levels for information.
 /// </summary>
 public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
 {
@@ -25,12 +29,13 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
     private const int ShortStrings = 30;
 
     public string Name => "parquet-buffer-writer";
-    public string Description => "bronze-shaped row groups to Parquet: our ColumnBuffers writer vs Parquet.Net 6.1 (typed arrays), zstd and uncompressed; args: rows (12000), runs (3)";
+    public string Description => "bronze-shaped row groups to Parquet: our ColumnBuffers writer vs Parquet.Net 6.1 (typed arrays), zstd and uncompressed; args: rows (12000), runs (3), [a bronze dicom_instances table: its rows for the native/managed comparison]";
 
     public int Run(string[] args)
     {
         int rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 12_000;
         int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        string? tagsFrom = args.Length > 2 ? args[2] : null;
         using var tmp = new TempDirectory("pq-buffer-bench");
         var schema = BronzeShape();
         var groups = new List<ColumnBuffers>();
@@ -73,6 +78,7 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
             theirsPlain = Math.Min(theirsPlain, WriteParquetNet(tmp.Combine($"parquet-net-plain-{run}.parquet"), pqSchema, groups, CompressionMethod.None));
         }
         Console.WriteLine($"uncompressed: ours {oursPlain:F0} ms, Parquet.Net {theirsPlain:F0} ms, speed-up {theirsPlain / oursPlain:F2}x");
+        Console.WriteLine($"zstd implementation used by files: {(ZstdPageCompressor.NativeAvailable ? "native libzstd " + NativeZstd.Version : "ZstdSharp (libzstd not loadable)")}");
         for (int level = 1; level <= 3; level++)
         {
             string f = tmp.Combine($"level-{level}.parquet");
@@ -84,7 +90,136 @@ public sealed class ParquetBufferWriterBenchmark : IBenchmarkCommand
             }
             Console.WriteLine($"ours zstd level {level}: {ms:F0} ms, file {new FileInfo(f).Length} B");
         }
+        string source = $"synthetic rows ({rows})";
+        if (tagsFrom is not null)
+        {
+            var snapshot = DeltaTable.Open(tagsFrom).Snapshot();
+            var all = snapshot.ReadRows();
+            schema = snapshot.Schema;
+            groups = [];
+            for (int start = 0; start < all.Count; start += RowGroupRows)
+            {
+                var b = new ColumnBuffers(schema);
+                b.Append(ColumnBatch.FromRows(schema, all.Skip(start).Take(RowGroupRows)));
+                groups.Add(b);
+            }
+            source = $"real bronze rows ({all.Count}) of {tagsFrom}";
+        }
+        CompareWriters(schema, groups, source, Math.Max(runs, 20), tmp);
+        int tags = schema.Fields.ToList().FindIndex(f => f.Name == "tags_json");
+        CompareCodecs(TagsPages(groups.SelectMany(g => Values(g.Column<Utf8ColumnBuffer>(tags))).ToList(), "tags_json of " + source), Math.Max(runs, 5));
         return 0;
+    }
+
+    // Whole files, alternating within each run: native vs managed zstd at the file level, uncompressed (the encoding alone),
+    // and for information libzstd at level -1 and with row groups of 2048 rows (fewer, larger pages: zstd's per-frame cost).
+    private static void CompareWriters(DeltaStruct schema, List<ColumnBuffers> groups, string source, int runs, TempDirectory tmp)
+    {
+        var large = Regroup(schema, groups, 2048);
+        var variants = new List<(string Name, ZstdImplementation? Zstd, int Level, List<ColumnBuffers> Groups)>
+        {
+            ("ZstdSharp", ZstdImplementation.Managed, ParquetBufferWriter.ZstdLevel, groups),
+            ("uncompressed", null, 0, groups),
+        };
+        if (ZstdPageCompressor.NativeAvailable)
+        {
+            variants.Add(("libzstd " + NativeZstd.Version, ZstdImplementation.Native, ParquetBufferWriter.ZstdLevel, groups));
+            variants.Add(("libzstd level -1", ZstdImplementation.Native, -1, groups));
+            variants.Add(($"libzstd, {large.Count} groups", ZstdImplementation.Native, ParquetBufferWriter.ZstdLevel, large));
+            variants.Add(($"ZstdSharp, {large.Count} groups", ZstdImplementation.Managed, ParquetBufferWriter.ZstdLevel, large));
+        }
+        var best = new double[variants.Count];
+        var sizes = new long[variants.Count];
+        Array.Fill(best, double.MaxValue);
+        // Timed into Stream.Null (the writer's CPU, not the file system's); the sizes come from one file each.
+        for (int v = 0; v < variants.Count; v++)
+        {
+            string f = tmp.Combine($"writer-{v}.parquet");
+            using (var stream = new FileStream(f, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                WriteGroups(stream, schema, variants[v].Groups, variants[v].Zstd, variants[v].Level);
+            sizes[v] = new FileInfo(f).Length;
+            File.Delete(f);
+        }
+        for (int run = 0; run < runs; run++)
+            for (int v = 0; v < variants.Count; v++)
+            {
+                var sw = Stopwatch.StartNew();
+                WriteGroups(Stream.Null, schema, variants[v].Groups, variants[v].Zstd, variants[v].Level);
+                best[v] = Math.Min(best[v], sw.Elapsed.TotalMilliseconds);
+            }
+        Console.WriteLine($"writer CPU on {source}, {groups.Count} row groups, zstd level {ParquetBufferWriter.ZstdLevel} unless named, into Stream.Null, best of {runs}:");
+        for (int v = 0; v < variants.Count; v++)
+            Console.WriteLine($"  {variants[v].Name,-24} {best[v],6:F1} ms, file {sizes[v],9} B, speed vs ZstdSharp {best[0] / best[v]:F2}x, size vs ZstdSharp {(double)sizes[v] / sizes[0]:F3}");
+    }
+
+    private static List<ColumnBuffers> Regroup(DeltaStruct schema, List<ColumnBuffers> groups, int rows)
+    {
+        var result = new List<ColumnBuffers>();
+        foreach (var g in groups)
+        {
+            if (result.Count == 0 || result[^1].RowCount >= rows) result.Add(new ColumnBuffers(schema));
+            result[^1].Append(g.ToColumnBatch());
+        }
+        return result;
+    }
+
+    private static void WriteGroups(Stream stream, DeltaStruct schema, List<ColumnBuffers> groups, ZstdImplementation? zstd, int level)
+    {
+        using var writer = new ParquetBufferWriter(stream, schema, zstd is null ? CompressionMethod.None : CompressionMethod.Zstd, level, zstd);
+        foreach (var g in groups) writer.WriteRowGroup(g);
+        writer.Finish();
+    }
+
+    private static IEnumerable<byte[]> Values(Utf8ColumnBuffer c)
+    {
+        for (int i = 0; i < c.Count; i++)
+            if (!c.Nulls[i]) yield return c.Value(i).ToArray();
+    }
+
+    // PLAIN BYTE_ARRAY page bodies of RowGroupRows values each (4-byte length, bytes), as the writer builds them.
+    private static (List<byte[]> Pages, string Source) TagsPages(List<byte[]> values, string source)
+    {
+        var pages = new List<byte[]>();
+        for (int start = 0; start < values.Count; start += RowGroupRows)
+        {
+            var page = new MemoryStream();
+            foreach (var v in values.Skip(start).Take(RowGroupRows))
+            {
+                page.Write(BitConverter.GetBytes(v.Length));
+                page.Write(v);
+            }
+            pages.Add(page.ToArray());
+        }
+        return (pages, $"{source}: {values.Count} values, {pages.Count} pages");
+    }
+
+    // The codec alone: every page compressed once per run, best of runs; the variants alternate within each run.
+    private static void CompareCodecs((List<byte[]> Pages, string Source) input, int runs)
+    {
+        var variants = new List<(string Name, ZstdImplementation Implementation, int Level)> { ("ZstdSharp level 1", ZstdImplementation.Managed, 1) };
+        if (ZstdPageCompressor.NativeAvailable)
+            foreach (int level in new[] { 1, -1, -3, -5, -7 })
+                variants.Add(($"libzstd level {level}", ZstdImplementation.Native, level));
+        long inBytes = input.Pages.Sum(p => (long)p.Length);
+        var dest = new byte[ZstdPageCompressor.MaxCompressedLength(input.Pages.Max(p => p.Length))];
+        var best = new double[variants.Count];
+        var outBytes = new long[variants.Count];
+        Array.Fill(best, double.MaxValue);
+        for (int run = 0; run <= runs; run++)
+            for (int v = 0; v < variants.Count; v++)
+            {
+                using var codec = ZstdPageCompressor.Create(variants[v].Level, variants[v].Implementation);
+                long written = 0;
+                var sw = Stopwatch.StartNew();
+                foreach (var page in input.Pages) written += codec.Compress(page, dest);
+                double ms = sw.Elapsed.TotalMilliseconds;
+                if (run > 0) best[v] = Math.Min(best[v], ms); // run 0 warms up
+                outBytes[v] = written;
+            }
+        Console.WriteLine($"codec alone on {input.Source}, {inBytes / 1e6:F1} MB, best of {runs}:");
+        for (int v = 0; v < variants.Count; v++)
+            Console.WriteLine($"  {variants[v].Name,-20} {best[v]:F1} ms, {inBytes / 1e6 / best[v] * 1000,7:F0} MB/s, {outBytes[v],9} B, ratio {(double)inBytes / outBytes[v]:F1}x, " +
+                $"speed vs ZstdSharp {best[0] / best[v]:F2}x, size vs ZstdSharp {(double)outBytes[v] / outBytes[0]:F3}");
     }
 
     private static DeltaStruct BronzeShape()
