@@ -57,7 +57,7 @@ public sealed class DicomIngestJob
     private const int MaxPendingChunks = 4;
 
     /// <summary>Files (or header JSON bytes) per Parquet row group.</summary>
-    private const int RowGroupFiles = 256, RowGroupJsonBytes = 2 << 20;
+    private const int RowGroupFiles = 2048, RowGroupJsonBytes = 8 << 20;
 
     /// <summary>Instances commit first (see the class summary).</summary>
     private static readonly LakeTableName[] CommitOrder = [BronzeTables.DicomInstances, BronzeTables.DicomDuplicates, BronzeTables.DicomErrors];
