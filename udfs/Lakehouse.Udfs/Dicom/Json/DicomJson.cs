@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Lakehouse.Udfs.Dicom.Reading;
@@ -73,20 +74,14 @@ public static class DicomJson
     }
 
     /// <summary>Attributes the JSON leaves out: group lengths (an encoding, not data) and, when asked, the pixel data.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool IsLeftOut(DicomTag tag, bool excludePixelData) =>
         tag.IsGroupLength || (excludePixelData && tag.Group == 0x7FE0 && tag.Element is 0x0008 or 0x0009 or 0x0010);
 
     /// <summary>Writes <c>"GGGGEEEE":{"vr":"XX"</c>; the caller writes the value and closes the object.</summary>
-    internal static void WriteAttributeStart<TSink>(TSink writer, DicomTag tag, DicomVR vr) where TSink : IDicomJsonSink
-    {
-        Span<byte> key = stackalloc byte[8];
-        HexKey(tag.Value, key);
-        writer.PropertyName(key);
-        writer.StartObject();
-        if (vr == DicomVR.None) vr = DicomVR.UN;
-        Span<byte> vrCode = [(byte)((ushort)vr >> 8), (byte)vr]; // a VR is its two ASCII letters: no string per element
-        writer.String("vr"u8, vrCode);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void WriteAttributeStart<TSink>(TSink writer, DicomTag tag, DicomVR vr) where TSink : IDicomJsonSink =>
+        writer.AttributeStart(HexKey(tag.Value), vr == DicomVR.None ? DicomVR.UN : vr);
 
     /// <summary>
     /// Writes the "Value" (or "InlineBinary") of an attribute that is not a sequence, from its encoded little-endian bytes:
@@ -147,7 +142,7 @@ public static class DicomJson
                 {
                     var s = value[(i * 4)..];
                     uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
-                    HexKey(tag, hex);
+                    BinaryPrimitives.WriteUInt64LittleEndian(hex, HexKey(tag));
                     writer.StringValue(hex);
                 }
                 writer.EndArray();
@@ -193,9 +188,16 @@ public static class DicomJson
     // the string path writes from its text (a long for IS, an RFC 8259 number for DS), else the string path decides.
     private static bool TryWriteAsciiValues<TSink>(TSink writer, ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet cs) where TSink : IDicomJsonSink
     {
-        if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         if (!DicomVRInfo.IsAsciiText(vr) && !cs.DecodesAsciiAsAscii) return false;
         bool single = DicomValues.IsSingleValuedText(vr);
+        if (vr != DicomVR.PN)
+        {
+            // The usual value, found in one scan: printable ASCII once trimmed (padding is only spaces and NULs, so the
+            // trimmed span decides), nothing to escape but the value separators. Its values are copied as they are.
+            var trimmed = TrimAscii(value, vr);
+            if (trimmed.IndexOfAny(single ? NotPlain : NotPlainButSeparator) < 0) return TryWritePlainValues(writer, trimmed, vr, single);
+        }
+        if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         bool numbers = vr is DicomVR.IS or DicomVR.DS;
         bool any = single && !TrimAscii(value, vr).IsEmpty;
         if (!single)
@@ -214,6 +216,77 @@ public static class DicomJson
             foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr), vr);
         writer.EndArray();
         return true;
+    }
+
+    // Bytes that keep a value off the plain copy: non-ASCII (the character set decides), and every ASCII byte the JSON
+    // encoder escapes (controls, so NUL and ESC, the quote, the backslash), asked of the encoder itself so the copy can
+    // never differ from what it writes. The second set lets the backslash through, where it separates values.
+    private static readonly SearchValues<byte> NotPlain = EscapedBytes(allowBackslash: false);
+    private static readonly SearchValues<byte> NotPlainButSeparator = EscapedBytes(allowBackslash: true);
+
+    private static SearchValues<byte> EscapedBytes(bool allowBackslash)
+    {
+        var bytes = new List<byte>();
+        for (int b = 0; b < 256; b++)
+        {
+            if (allowBackslash && b == '\\') continue;
+            if (b >= 0x80 || b == '\\' || WriterOptions.Encoder!.FindFirstCharacterToEncodeUtf8([(byte)b]) >= 0) bytes.Add((byte)b);
+        }
+        return SearchValues.Create(bytes.ToArray());
+    }
+
+    // Plain printable values (trimmed: the whole value trimmed, no byte of NotPlain but backslashes between values):
+    // written as the general path writes them, without a second look at each byte; false (nothing written) when an IS or
+    // DS value is not a number written from its text, for the string path to decide.
+    private static bool TryWritePlainValues<TSink>(TSink writer, ReadOnlySpan<byte> trimmed, DicomVR vr, bool single) where TSink : IDicomJsonSink
+    {
+        bool numbers = vr is DicomVR.IS or DicomVR.DS;
+        if (single || !trimmed.Contains((byte)'\\'))
+        {
+            if (trimmed.IsEmpty) return true; // only padding: no "Value"
+            if (numbers && !IsAsciiNumber(trimmed, vr)) return false;
+            writer.StartArray("Value"u8);
+            WritePlainValue(writer, trimmed, vr);
+            writer.EndArray();
+            return true;
+        }
+        // Several values; a value is empty when only spaces remain (no NUL is left in a plain span).
+        if (trimmed.IndexOfAnyExcept(" \\"u8) < 0) return true;
+        if (numbers)
+            foreach (var range in SplitValues(trimmed))
+            {
+                var v = TrimAscii(trimmed[range], vr);
+                if (!v.IsEmpty && !IsAsciiNumber(v, vr)) return false;
+            }
+        writer.StartArray("Value"u8);
+        foreach (var range in SplitValues(trimmed))
+        {
+            var v = TrimAscii(trimmed[range], vr);
+            if (v.IsEmpty) writer.NullValue();
+            else WritePlainValue(writer, v, vr);
+        }
+        writer.EndArray();
+        return true;
+    }
+
+    private static void WritePlainValue<TSink>(TSink writer, ReadOnlySpan<byte> v, DicomVR vr) where TSink : IDicomJsonSink
+    {
+        if (vr == DicomVR.IS)
+        {
+            // A canonical integer is its own JSON text (what formatting the parsed long writes); others are reformatted.
+            if (IsCanonicalInteger(v)) writer.RawValue(v);
+            else writer.NumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+        }
+        else if (vr == DicomVR.DS) writer.RawValue(v);
+        else writer.PlainStringValue(v);
+    }
+
+    // -?(0|[1-9][0-9]{0,17}) but not -0: what a long parses from and formats back to unchanged (18 digits always fit).
+    private static bool IsCanonicalInteger(ReadOnlySpan<byte> v)
+    {
+        var digits = v.Length > 0 && v[0] == (byte)'-' ? v[1..] : v;
+        if (digits.IsEmpty || digits.Length > 18 || digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0) return false;
+        return digits[0] != (byte)'0' || (digits.Length == 1 && digits.Length == v.Length);
     }
 
     private static void WriteAsciiValue<TSink>(TSink writer, ReadOnlySpan<byte> v, DicomVR vr) where TSink : IDicomJsonSink
@@ -304,13 +377,19 @@ public static class DicomJson
         return i == s.Length;
     }
 
-    private static void HexKey(uint value, Span<byte> into)
+    /// <summary>
+    /// The eight upper-case hex digits of a tag, first digit in the lowest byte (so a little-endian store writes them in
+    /// order): the nibbles are spread one per byte and turned into digits together, with no loop or table.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong HexKey(uint value)
     {
-        const string Digits = "0123456789ABCDEF";
-        for (int i = 7; i >= 0; i--)
-        {
-            into[i] = (byte)Digits[(int)(value & 0xF)];
-            value >>= 4;
-        }
+        ulong x = value;
+        x = (x | (x << 16)) & 0x0000FFFF_0000FFFFUL;
+        x = (x | (x << 8)) & 0x00FF00FF_00FF00FFUL;
+        x = (x | (x << 4)) & 0x0F0F0F0F_0F0F0F0FUL; // byte k holds nibble k, least significant first
+        x = BinaryPrimitives.ReverseEndianness(x);
+        ulong letters = ((x + 0x06060606_06060606UL) >> 4) & 0x01010101_01010101UL; // 1 in each byte holding 10..15
+        return x + 0x30303030_30303030UL + letters * 7; // '0' + n, and 'A' - '0' - 10 = 7 more for letters
     }
 }

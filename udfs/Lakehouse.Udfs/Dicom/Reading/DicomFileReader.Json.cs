@@ -148,6 +148,10 @@ public static partial class DicomFileReader
         cs = DicomCharacterSet.Default;
         bool wroteCharsetText = false; // top-level text or sequence written under the default set
         bool pixelRepresentationSeen = false, signedPixels = false;
+        // Top-level tags arrive ascending (anything else falls back), so the key tags are met in order: a cursor into
+        // them answers "is this a key attribute?" with one comparison, not a search per element.
+        var keyTags = DicomKeyAttributes.KeyTags;
+        int nextKey = 0;
         writer.StartObject();
         while (reader.Read())
         {
@@ -183,7 +187,8 @@ public static partial class DicomFileReader
                                 if (signedPixels) vr = DicomVR.SS;
                             }
                         }
-                        if (Array.BinarySearch(DicomKeyAttributes.KeyTags, tag.Value) >= 0) keys[keyCount++] = new DicomKeyElement(tag.Value, vr, reader.ValueStart, value.Length);
+                        while (nextKey < keyTags.Length && keyTags[nextKey] < tag.Value) nextKey++;
+                        if (nextKey < keyTags.Length && keyTags[nextKey] == tag.Value) keys[keyCount++] = new DicomKeyElement(tag.Value, vr, reader.ValueStart, value.Length);
                         if (DicomVRInfo.IsText(vr) && !DicomVRInfo.IsAsciiText(vr)) wroteCharsetText = true;
                     }
                     else if (tag == DicomTags.SpecificCharacterSet)
