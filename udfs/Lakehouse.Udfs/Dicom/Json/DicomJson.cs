@@ -90,6 +90,12 @@ public static class DicomJson
     internal static void WriteValue<TSink>(TSink writer, DicomVR vr, ReadOnlySpan<byte> value, DicomCharacterSet cs) where TSink : IDicomJsonSink
     {
         if (value.IsEmpty) return;
+        // Most attributes are text: one table test sends them on before the binary cases are looked at.
+        if (DicomVRInfo.IsText(vr))
+        {
+            WriteText(writer, vr, value, cs);
+            return;
+        }
         switch (vr)
         {
             case DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL or DicomVR.OV or DicomVR.OW or DicomVR.UN or DicomVR.None:
@@ -149,6 +155,12 @@ public static class DicomJson
                 return;
             }
         }
+        WriteText(writer, vr, value, cs);
+    }
+
+    // The text rules: values split, trimmed, decoded with the character set; IS and DS as numbers, PN as component groups.
+    private static void WriteText<TSink>(TSink writer, DicomVR vr, ReadOnlySpan<byte> value, DicomCharacterSet cs) where TSink : IDicomJsonSink
+    {
         if (!t_stringPathOnly && TryWriteAsciiValues(writer, value, vr, cs)) return;
         var values = DicomValues.GetStrings(value, vr, cs);
         if (vr == DicomVR.PN)
@@ -194,16 +206,16 @@ public static class DicomJson
         {
             // The usual value, found in one scan: printable ASCII once trimmed (padding is only spaces and NULs, so the
             // trimmed span decides), nothing to escape but the value separators. Its values are copied as they are.
-            var trimmed = TrimAscii(value, vr);
+            var trimmed = DicomValues.Trim(value, vr);
             if (trimmed.IndexOfAny(single ? NotPlain : NotPlainButSeparator) < 0) return TryWritePlainValues(writer, trimmed, vr, single);
         }
         if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         bool numbers = vr is DicomVR.IS or DicomVR.DS;
-        bool any = single && !TrimAscii(value, vr).IsEmpty;
+        bool any = single && !DicomValues.Trim(value, vr).IsEmpty;
         if (!single)
             foreach (var range in SplitValues(value))
             {
-                var v = TrimAscii(value[range], vr);
+                var v = DicomValues.Trim(value[range], vr);
                 if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) continue;
                 if (numbers && !IsAsciiNumber(v, vr)) return false;
                 any = true;
@@ -211,9 +223,9 @@ public static class DicomJson
             }
         if (!any) return true; // only padding: no "Value", as the string path
         writer.StartArray("Value"u8);
-        if (single) WriteAsciiValue(writer, TrimAscii(value, vr), vr);
+        if (single) WriteAsciiValue(writer, DicomValues.Trim(value, vr), vr);
         else
-            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr), vr);
+            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, DicomValues.Trim(value[range], vr), vr);
         writer.EndArray();
         return true;
     }
@@ -255,13 +267,13 @@ public static class DicomJson
         if (numbers)
             foreach (var range in SplitValues(trimmed))
             {
-                var v = TrimAscii(trimmed[range], vr);
+                var v = DicomValues.Trim(trimmed[range], vr);
                 if (!v.IsEmpty && !IsAsciiNumber(v, vr)) return false;
             }
         writer.StartArray("Value"u8);
         foreach (var range in SplitValues(trimmed))
         {
-            var v = TrimAscii(trimmed[range], vr);
+            var v = DicomValues.Trim(trimmed[range], vr);
             if (v.IsEmpty) writer.NullValue();
             else WritePlainValue(writer, v, vr);
         }
@@ -322,13 +334,6 @@ public static class DicomJson
     private static readonly byte[][] GroupNames = ["Alphabetic"u8.ToArray(), "Ideographic"u8.ToArray(), "Phonetic"u8.ToArray()];
 
     private static MemoryExtensions.SpanSplitEnumerator<byte> SplitValues(ReadOnlySpan<byte> value) => value.Split((byte)'\\');
-
-    private static ReadOnlySpan<byte> TrimAscii(ReadOnlySpan<byte> v, DicomVR vr) => vr switch
-    {
-        DicomVR.UI => v.TrimEnd("\0 "u8).TrimStart((byte)' '),
-        DicomVR.LT or DicomVR.ST or DicomVR.UT => v.TrimEnd(" \0"u8),
-        _ => v.Trim(" \0"u8),
-    };
 
     private static void WritePersonName<TSink>(TSink writer, string value) where TSink : IDicomJsonSink
     {

@@ -53,6 +53,14 @@ public static class DicomValues
         _ => value.Trim(" \0"),
     };
 
+    // The same over encoded bytes whose decoding maps each byte to the same character (ASCII, Latin-1).
+    internal static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> value, DicomVR vr) => vr switch
+    {
+        DicomVR.UI => value.TrimEnd("\0 "u8).TrimStart((byte)' '),
+        DicomVR.LT or DicomVR.ST or DicomVR.UT => value.TrimEnd(" \0"u8),
+        _ => value.Trim(" \0"u8),
+    };
+
     /// <summary>
     /// A person name without trailing empty components and component groups, which PS3.5 6.2.1 makes equivalent
     /// ("^^^^" is an empty name; "Wang^XiaoDong=王^小東=" equals "Wang^XiaoDong=王^小東").
