@@ -139,23 +139,28 @@ public static class DicomJson
                 return;
             }
             case DicomVR.AT:
-            {
-                int n = value.Length / 4;
-                if (n == 0) return;
-                writer.StartArray("Value"u8);
-                Span<byte> hex = stackalloc byte[8];
-                for (int i = 0; i < n; i++)
-                {
-                    var s = value[(i * 4)..];
-                    uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
-                    BinaryPrimitives.WriteUInt64LittleEndian(hex, HexKey(tag));
-                    writer.StringValue(hex);
-                }
-                writer.EndArray();
+                WriteTags(writer, value);
                 return;
-            }
         }
         WriteText(writer, vr, value, cs);
+    }
+
+    // AT: each tag as its "GGGGEEEE" string. Apart from WriteValue, whose stack frame then needs no buffer (a method that
+    // allocates on the stack is compiled once, without the profile-guided tier).
+    private static void WriteTags<TSink>(TSink writer, ReadOnlySpan<byte> value) where TSink : IDicomJsonSink
+    {
+        int n = value.Length / 4;
+        if (n == 0) return;
+        writer.StartArray("Value"u8);
+        Span<byte> hex = stackalloc byte[8];
+        for (int i = 0; i < n; i++)
+        {
+            var s = value[(i * 4)..];
+            uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
+            BinaryPrimitives.WriteUInt64LittleEndian(hex, HexKey(tag));
+            writer.StringValue(hex);
+        }
+        writer.EndArray();
     }
 
     // The text rules: values split, trimmed, decoded with the character set; IS and DS as numbers, PN as component groups.
