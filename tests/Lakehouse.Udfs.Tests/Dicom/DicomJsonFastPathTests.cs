@@ -199,3 +199,32 @@ public class DicomJsonFastPathTests
         wrong.Should().BeEmpty();
     }
 }
+
+public class DicomDateParsingTests
+{
+    // The reference: the exact-format parse ParseDate used before it read the digits itself.
+    private static DateOnly? Reference(string text)
+    {
+        string digits = text.Length == 10 && text[4] == '.' && text[7] == '.' ? text[..4] + text.Substring(5, 2) + text.Substring(8, 2) : text;
+        if (text.Length is not (8 or 10) || digits.Length != 8) return null;
+        return DateOnly.TryParseExact(digits, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+    }
+
+    [Fact]
+    public void Dates_parse_as_the_exact_format_parser_parses_them()
+    {
+        var rng = new Random(8);
+        var texts = new List<string> { "", "2024", "20240229", "20230229", "19000229", "20000229", "00000101", "00010101", "99991231",
+            "20241301", "20240001", "20240100", "20240132", "20240431", "2024.02.29", "2024.13.01", "2024-02-29", "2024022", "202402291",
+            "2024.0229", " 2024022", "2024022 ", "+2024022", "-2024022", "２０２４０２２９", "2024\u0660229", "20240a29" };
+        for (int i = 0; i < 20000; i++)
+        {
+            int year = rng.Next(0, 10000), month = rng.Next(0, 14), day = rng.Next(0, 33);
+            texts.Add(string.Create(CultureInfo.InvariantCulture, $"{year:D4}{month:D2}{day:D2}"));
+            texts.Add(string.Create(CultureInfo.InvariantCulture, $"{year:D4}.{month:D2}.{day:D2}"));
+        }
+        var wrong = texts.Where(t => DicomValues.ParseDate(t) != Reference(t)).ToList();
+        wrong.Should().BeEmpty();
+        DicomValues.ParseDate("20240229").Should().Be(new DateOnly(2024, 2, 29)); // and the reference is not null everywhere
+    }
+}

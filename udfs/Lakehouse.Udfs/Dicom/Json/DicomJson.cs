@@ -207,13 +207,10 @@ public static class DicomJson
     {
         if (!DicomVRInfo.IsAsciiText(vr) && !cs.DecodesAsciiAsAscii) return false;
         bool single = DicomValues.IsSingleValuedText(vr);
-        if (vr != DicomVR.PN)
-        {
-            // The usual value, found in one scan: printable ASCII once trimmed (padding is only spaces and NULs, so the
-            // trimmed span decides), nothing to escape but the value separators. Its values are copied as they are.
-            var trimmed = DicomValues.Trim(value, vr);
-            if (trimmed.IndexOfAny(single ? NotPlain : NotPlainButSeparator) < 0) return TryWritePlainValues(writer, trimmed, vr, single);
-        }
+        // The usual value, found in one scan: printable ASCII once trimmed (padding is only spaces and NULs, so the
+        // trimmed span decides), nothing to escape but the value separators. Its values are copied as they are.
+        var trimmed = DicomValues.Trim(value, vr);
+        if (trimmed.IndexOfAny(single ? NotPlain : NotPlainButSeparator) < 0) return TryWritePlainValues(writer, trimmed, vr, single);
         if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         bool numbers = vr is DicomVR.IS or DicomVR.DS;
         bool any = single && !DicomValues.Trim(value, vr).IsEmpty;
@@ -260,15 +257,16 @@ public static class DicomJson
         bool numbers = vr is DicomVR.IS or DicomVR.DS;
         if (single || !trimmed.Contains((byte)'\\'))
         {
-            if (trimmed.IsEmpty) return true; // only padding: no "Value"
+            if (IsEmptyValue(trimmed, vr)) return true; // only padding: no "Value"
             if (numbers && !IsAsciiNumber(trimmed, vr)) return false;
             writer.StartArray("Value"u8);
             WritePlainValue(writer, trimmed, vr);
             writer.EndArray();
             return true;
         }
-        // Several values; a value is empty when only spaces remain (no NUL is left in a plain span).
-        if (trimmed.IndexOfAnyExcept(" \\"u8) < 0) return true;
+        // Several values; a value is empty when only spaces remain (no NUL is left in a plain span), a name when only
+        // spaces, '^' and '=' remain.
+        if (trimmed.IndexOfAnyExcept(vr == DicomVR.PN ? " \\^="u8 : " \\"u8) < 0) return true;
         if (numbers)
             foreach (var range in SplitValues(trimmed))
             {
@@ -279,7 +277,7 @@ public static class DicomJson
         foreach (var range in SplitValues(trimmed))
         {
             var v = DicomValues.Trim(trimmed[range], vr);
-            if (v.IsEmpty) writer.NullValue();
+            if (IsEmptyValue(v, vr)) writer.NullValue();
             else WritePlainValue(writer, v, vr);
         }
         writer.EndArray();
@@ -295,8 +293,11 @@ public static class DicomJson
             else writer.NumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
         }
         else if (vr == DicomVR.DS) writer.RawValue(v);
+        else if (vr == DicomVR.PN) WritePersonName(writer, v, plain: true);
         else writer.PlainStringValue(v);
     }
+
+    private static bool IsEmptyValue(ReadOnlySpan<byte> v, DicomVR vr) => vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty;
 
     // -?(0|[1-9][0-9]{0,17}) but not -0: what a long parses from and formats back to unchanged (18 digits always fit).
     private static bool IsCanonicalInteger(ReadOnlySpan<byte> v)
@@ -309,7 +310,7 @@ public static class DicomJson
     private static void WriteAsciiValue<TSink>(TSink writer, ReadOnlySpan<byte> v, DicomVR vr) where TSink : IDicomJsonSink
     {
         if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) writer.NullValue();
-        else if (vr == DicomVR.PN) WritePersonName(writer, v);
+        else if (vr == DicomVR.PN) WritePersonName(writer, v, plain: false);
         else if (vr == DicomVR.IS) writer.NumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
         else if (vr == DicomVR.DS) writer.RawValue(v);
         else writer.StringValue(v);
@@ -322,7 +323,8 @@ public static class DicomJson
     private static bool IsEmptyPersonName(ReadOnlySpan<byte> v) => v.IndexOfAnyExcept("^ ="u8) < 0;
 
     // The groups of a normalized name: trailing '^' and spaces removed, empty groups left out, at most three.
-    private static void WritePersonName<TSink>(TSink writer, ReadOnlySpan<byte> value) where TSink : IDicomJsonSink
+    // plain: the name holds nothing to escape (TryWritePlainValues checked), so its groups are copied as they are.
+    private static void WritePersonName<TSink>(TSink writer, ReadOnlySpan<byte> value, bool plain) where TSink : IDicomJsonSink
     {
         writer.StartObject();
         int i = 0;
@@ -330,7 +332,15 @@ public static class DicomJson
         {
             if (i == 3) break;
             var g = value[range].TrimEnd("^ "u8);
-            if (!g.IsEmpty) writer.String(GroupNames[i], g);
+            if (!g.IsEmpty)
+            {
+                if (plain)
+                {
+                    writer.PropertyName(GroupNames[i]);
+                    writer.PlainStringValue(g);
+                }
+                else writer.String(GroupNames[i], g);
+            }
             i++;
         }
         writer.EndObject();

@@ -142,6 +142,8 @@ public static class DicomValues
 
     internal static DateOnly? ParseDate(ReadOnlySpan<char> text)
     {
+        // YYYYMMDD read digit by digit (four dates per header: the culture-aware exact parser cost more than the rest
+        // of the extraction); the year, month and day are checked as DateOnly's calendar checks them.
         Span<char> digits = stackalloc char[8];
         if (text.Length == 10 && text[4] == '.' && text[7] == '.')
         {
@@ -151,7 +153,15 @@ public static class DicomValues
         }
         else if (text.Length == 8) text.CopyTo(digits);
         else return null;
-        return DateOnly.TryParseExact(digits, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        int value = 0;
+        foreach (char c in digits)
+        {
+            if (!char.IsAsciiDigit(c)) return null;
+            value = value * 10 + (c - '0');
+        }
+        int year = value / 10000, month = value / 100 % 100, day = value % 100;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return null;
+        return new DateOnly(year, month, day);
     }
 
     /// <summary>Parses a TM value HH[MM[SS[.F{1-6}]]] (also HH:MM:SS); null when invalid.</summary>
