@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lakehouse.Udfs.Dicom;
 
 /// <summary>
@@ -25,6 +27,7 @@ public enum DicomVR : ushort
 public static class DicomVRInfo
 {
     /// <summary>Packs two ASCII bytes into a <see cref="DicomVR"/>; <see cref="DicomVR.None"/> when they name no VR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DicomVR FromBytes(byte first, byte second)
     {
         var vr = (DicomVR)((first << 8) | second);
@@ -32,32 +35,80 @@ public static class DicomVRInfo
     }
 
     /// <summary>True for the 34 VRs of PS3.5.</summary>
-    public static bool IsKnown(DicomVR vr) => vr switch
-    {
-        DicomVR.AE or DicomVR.AS or DicomVR.AT or DicomVR.CS or DicomVR.DA or DicomVR.DS or DicomVR.DT or DicomVR.FD
-        or DicomVR.FL or DicomVR.IS or DicomVR.LO or DicomVR.LT or DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL
-        or DicomVR.OV or DicomVR.OW or DicomVR.PN or DicomVR.SH or DicomVR.SL or DicomVR.SQ or DicomVR.SS or DicomVR.ST
-        or DicomVR.SV or DicomVR.TM or DicomVR.UC or DicomVR.UI or DicomVR.UL or DicomVR.UN or DicomVR.UR or DicomVR.US
-        or DicomVR.UT or DicomVR.UV => true,
-        _ => false,
-    };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsKnown(DicomVR vr) => (FlagsOf(vr) & Known) != 0;
 
     /// <summary>
     /// Explicit-VR encodings whose header has two reserved bytes and a 32-bit length (PS3.5 Table 7.1-1);
     /// all others use a 16-bit length.
     /// </summary>
-    public static bool HasLongLength(DicomVR vr) => vr is DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL
-        or DicomVR.OV or DicomVR.OW or DicomVR.SQ or DicomVR.SV or DicomVR.UC or DicomVR.UN or DicomVR.UR
-        or DicomVR.UT or DicomVR.UV;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool HasLongLength(DicomVR vr) => (FlagsOf(vr) & LongLength) != 0;
 
     /// <summary>VRs whose value is text, affected by Specific Character Set when not in <see cref="IsAsciiText"/>.</summary>
-    public static bool IsText(DicomVR vr) => vr is DicomVR.AE or DicomVR.AS or DicomVR.CS or DicomVR.DA or DicomVR.DS
-        or DicomVR.DT or DicomVR.IS or DicomVR.LO or DicomVR.LT or DicomVR.PN or DicomVR.SH or DicomVR.ST
-        or DicomVR.TM or DicomVR.UC or DicomVR.UI or DicomVR.UR or DicomVR.UT;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsText(DicomVR vr) => (FlagsOf(vr) & Text) != 0;
 
     /// <summary>Text VRs restricted to the default repertoire, never decoded with the Specific Character Set.</summary>
-    public static bool IsAsciiText(DicomVR vr) => vr is DicomVR.AE or DicomVR.AS or DicomVR.CS or DicomVR.DA
-        or DicomVR.DS or DicomVR.DT or DicomVR.IS or DicomVR.TM or DicomVR.UI or DicomVR.UR;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsAsciiText(DicomVR vr) => (FlagsOf(vr) & AsciiText) != 0;
+
+    // These questions are asked per element on the header walk: one table load answers them instead of a switch over the
+    // 34 codes. The table is indexed by the two letters, (first - 'A') * 256 + (second - 'A'), and built from the lists below.
+    private const byte Known = 1, LongLength = 2, Text = 4, AsciiText = 8;
+    private const int SwappedShift = 4; // SwappedUnit (0, 2, 4 or 8) in the high four bits
+
+    private static readonly byte[] Flags = BuildFlags();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FlagsOf(DicomVR vr)
+    {
+        uint i = (uint)vr - (('A' << 8) | 'A');
+        var flags = Flags;
+        return i < (uint)flags.Length ? flags[i] : 0;
+    }
+
+    private static byte[] BuildFlags()
+    {
+        DicomVR[] all =
+        [
+            DicomVR.AE, DicomVR.AS, DicomVR.AT, DicomVR.CS, DicomVR.DA, DicomVR.DS, DicomVR.DT, DicomVR.FD, DicomVR.FL,
+            DicomVR.IS, DicomVR.LO, DicomVR.LT, DicomVR.OB, DicomVR.OD, DicomVR.OF, DicomVR.OL, DicomVR.OV, DicomVR.OW,
+            DicomVR.PN, DicomVR.SH, DicomVR.SL, DicomVR.SQ, DicomVR.SS, DicomVR.ST, DicomVR.SV, DicomVR.TM, DicomVR.UC,
+            DicomVR.UI, DicomVR.UL, DicomVR.UN, DicomVR.UR, DicomVR.US, DicomVR.UT, DicomVR.UV,
+        ];
+        DicomVR[] longLength =
+        [
+            DicomVR.OB, DicomVR.OD, DicomVR.OF, DicomVR.OL, DicomVR.OV, DicomVR.OW, DicomVR.SQ, DicomVR.SV, DicomVR.UC,
+            DicomVR.UN, DicomVR.UR, DicomVR.UT, DicomVR.UV,
+        ];
+        DicomVR[] text =
+        [
+            DicomVR.AE, DicomVR.AS, DicomVR.CS, DicomVR.DA, DicomVR.DS, DicomVR.DT, DicomVR.IS, DicomVR.LO, DicomVR.LT,
+            DicomVR.PN, DicomVR.SH, DicomVR.ST, DicomVR.TM, DicomVR.UC, DicomVR.UI, DicomVR.UR, DicomVR.UT,
+        ];
+        DicomVR[] asciiText =
+        [
+            DicomVR.AE, DicomVR.AS, DicomVR.CS, DicomVR.DA, DicomVR.DS, DicomVR.DT, DicomVR.IS, DicomVR.TM, DicomVR.UI,
+            DicomVR.UR,
+        ];
+        var flags = new byte[(('Z' - 'A') << 8) + ('Z' - 'A') + 1];
+        foreach (var vr in all)
+        {
+            int unit = vr switch
+            {
+                DicomVR.US or DicomVR.SS or DicomVR.OW or DicomVR.AT => 2,
+                DicomVR.UL or DicomVR.SL or DicomVR.FL or DicomVR.OF or DicomVR.OL => 4,
+                DicomVR.FD or DicomVR.OD or DicomVR.SV or DicomVR.UV or DicomVR.OV => 8,
+                _ => 0,
+            };
+            flags[(int)vr - (('A' << 8) | 'A')] = (byte)(Known | (unit << SwappedShift));
+        }
+        foreach (var vr in longLength) flags[(int)vr - (('A' << 8) | 'A')] |= LongLength;
+        foreach (var vr in text) flags[(int)vr - (('A' << 8) | 'A')] |= Text;
+        foreach (var vr in asciiText) flags[(int)vr - (('A' << 8) | 'A')] |= AsciiText;
+        return flags;
+    }
 
     /// <summary>The padding byte for an odd-length value: NUL for UI and binary VRs, space for text.</summary>
     public static byte PaddingByte(DicomVR vr) => IsText(vr) && vr != DicomVR.UI ? (byte)' ' : (byte)0;
@@ -72,15 +123,11 @@ public static class DicomVRInfo
     };
 
     /// <summary>The unit whose bytes a big-endian encoding reverses (2, 4 or 8); 0 for VRs stored as bytes or text.</summary>
-    public static int SwappedUnit(DicomVR vr) => vr switch
-    {
-        DicomVR.US or DicomVR.SS or DicomVR.OW or DicomVR.AT => 2,
-        DicomVR.UL or DicomVR.SL or DicomVR.FL or DicomVR.OF or DicomVR.OL => 4,
-        DicomVR.FD or DicomVR.OD or DicomVR.SV or DicomVR.UV or DicomVR.OV => 8,
-        _ => 0,
-    };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SwappedUnit(DicomVR vr) => FlagsOf(vr) >> SwappedShift;
 
     /// <summary>True when a big-endian encoding reverses the bytes of this VR's values (<see cref="SwappedUnit"/> above 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsSwapped(DicomVR vr) => SwappedUnit(vr) > 0;
 
     /// <summary>The two-letter code.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Lakehouse.Udfs.Dicom.Reading;
@@ -73,20 +74,14 @@ public static class DicomJson
     }
 
     /// <summary>Attributes the JSON leaves out: group lengths (an encoding, not data) and, when asked, the pixel data.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool IsLeftOut(DicomTag tag, bool excludePixelData) =>
         tag.IsGroupLength || (excludePixelData && tag.Group == 0x7FE0 && tag.Element is 0x0008 or 0x0009 or 0x0010);
 
     /// <summary>Writes <c>"GGGGEEEE":{"vr":"XX"</c>; the caller writes the value and closes the object.</summary>
-    internal static void WriteAttributeStart<TSink>(TSink writer, DicomTag tag, DicomVR vr) where TSink : IDicomJsonSink
-    {
-        Span<byte> key = stackalloc byte[8];
-        HexKey(tag.Value, key);
-        writer.PropertyName(key);
-        writer.StartObject();
-        if (vr == DicomVR.None) vr = DicomVR.UN;
-        Span<byte> vrCode = [(byte)((ushort)vr >> 8), (byte)vr]; // a VR is its two ASCII letters: no string per element
-        writer.String("vr"u8, vrCode);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void WriteAttributeStart<TSink>(TSink writer, DicomTag tag, DicomVR vr) where TSink : IDicomJsonSink =>
+        writer.AttributeStart(HexKey(tag.Value), vr == DicomVR.None ? DicomVR.UN : vr);
 
     /// <summary>
     /// Writes the "Value" (or "InlineBinary") of an attribute that is not a sequence, from its encoded little-endian bytes:
@@ -95,6 +90,12 @@ public static class DicomJson
     internal static void WriteValue<TSink>(TSink writer, DicomVR vr, ReadOnlySpan<byte> value, DicomCharacterSet cs) where TSink : IDicomJsonSink
     {
         if (value.IsEmpty) return;
+        // Most attributes are text: one table test sends them on before the binary cases are looked at.
+        if (DicomVRInfo.IsText(vr))
+        {
+            WriteText(writer, vr, value, cs);
+            return;
+        }
         switch (vr)
         {
             case DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL or DicomVR.OV or DicomVR.OW or DicomVR.UN or DicomVR.None:
@@ -138,22 +139,33 @@ public static class DicomJson
                 return;
             }
             case DicomVR.AT:
-            {
-                int n = value.Length / 4;
-                if (n == 0) return;
-                writer.StartArray("Value"u8);
-                Span<byte> hex = stackalloc byte[8];
-                for (int i = 0; i < n; i++)
-                {
-                    var s = value[(i * 4)..];
-                    uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
-                    HexKey(tag, hex);
-                    writer.StringValue(hex);
-                }
-                writer.EndArray();
+                WriteTags(writer, value);
                 return;
-            }
         }
+        WriteText(writer, vr, value, cs);
+    }
+
+    // AT: each tag as its "GGGGEEEE" string. Apart from WriteValue, whose stack frame then needs no buffer (a method that
+    // allocates on the stack is compiled once, without the profile-guided tier).
+    private static void WriteTags<TSink>(TSink writer, ReadOnlySpan<byte> value) where TSink : IDicomJsonSink
+    {
+        int n = value.Length / 4;
+        if (n == 0) return;
+        writer.StartArray("Value"u8);
+        Span<byte> hex = stackalloc byte[8];
+        for (int i = 0; i < n; i++)
+        {
+            var s = value[(i * 4)..];
+            uint tag = ((uint)BinaryPrimitives.ReadUInt16LittleEndian(s) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(s[2..]);
+            BinaryPrimitives.WriteUInt64LittleEndian(hex, HexKey(tag));
+            writer.StringValue(hex);
+        }
+        writer.EndArray();
+    }
+
+    // The text rules: values split, trimmed, decoded with the character set; IS and DS as numbers, PN as component groups.
+    private static void WriteText<TSink>(TSink writer, DicomVR vr, ReadOnlySpan<byte> value, DicomCharacterSet cs) where TSink : IDicomJsonSink
+    {
         if (!t_stringPathOnly && TryWriteAsciiValues(writer, value, vr, cs)) return;
         var values = DicomValues.GetStrings(value, vr, cs);
         if (vr == DicomVR.PN)
@@ -193,15 +205,19 @@ public static class DicomJson
     // the string path writes from its text (a long for IS, an RFC 8259 number for DS), else the string path decides.
     private static bool TryWriteAsciiValues<TSink>(TSink writer, ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet cs) where TSink : IDicomJsonSink
     {
-        if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         if (!DicomVRInfo.IsAsciiText(vr) && !cs.DecodesAsciiAsAscii) return false;
         bool single = DicomValues.IsSingleValuedText(vr);
+        // The usual value, found in one scan: printable ASCII once trimmed (padding is only spaces and NULs, so the
+        // trimmed span decides), nothing to escape but the value separators. Its values are copied as they are.
+        var trimmed = DicomValues.Trim(value, vr);
+        if (trimmed.IndexOfAny(single ? NotPlain : NotPlainButSeparator) < 0) return TryWritePlainValues(writer, trimmed, vr, single);
+        if (value.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0 || value.IndexOf((byte)0x1B) >= 0) return false;
         bool numbers = vr is DicomVR.IS or DicomVR.DS;
-        bool any = single && !TrimAscii(value, vr).IsEmpty;
+        bool any = single && !DicomValues.Trim(value, vr).IsEmpty;
         if (!single)
             foreach (var range in SplitValues(value))
             {
-                var v = TrimAscii(value[range], vr);
+                var v = DicomValues.Trim(value[range], vr);
                 if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) continue;
                 if (numbers && !IsAsciiNumber(v, vr)) return false;
                 any = true;
@@ -209,17 +225,92 @@ public static class DicomJson
             }
         if (!any) return true; // only padding: no "Value", as the string path
         writer.StartArray("Value"u8);
-        if (single) WriteAsciiValue(writer, TrimAscii(value, vr), vr);
+        if (single) WriteAsciiValue(writer, DicomValues.Trim(value, vr), vr);
         else
-            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, TrimAscii(value[range], vr), vr);
+            foreach (var range in SplitValues(value)) WriteAsciiValue(writer, DicomValues.Trim(value[range], vr), vr);
         writer.EndArray();
         return true;
+    }
+
+    // Bytes that keep a value off the plain copy: non-ASCII (the character set decides), and every ASCII byte the JSON
+    // encoder escapes (controls, so NUL and ESC, the quote, the backslash), asked of the encoder itself so the copy can
+    // never differ from what it writes. The second set lets the backslash through, where it separates values.
+    private static readonly SearchValues<byte> NotPlain = EscapedBytes(allowBackslash: false);
+    private static readonly SearchValues<byte> NotPlainButSeparator = EscapedBytes(allowBackslash: true);
+
+    private static SearchValues<byte> EscapedBytes(bool allowBackslash)
+    {
+        var bytes = new List<byte>();
+        for (int b = 0; b < 256; b++)
+        {
+            if (allowBackslash && b == '\\') continue;
+            if (b >= 0x80 || b == '\\' || WriterOptions.Encoder!.FindFirstCharacterToEncodeUtf8([(byte)b]) >= 0) bytes.Add((byte)b);
+        }
+        return SearchValues.Create(bytes.ToArray());
+    }
+
+    // Plain printable values (trimmed: the whole value trimmed, no byte of NotPlain but backslashes between values):
+    // written as the general path writes them, without a second look at each byte; false (nothing written) when an IS or
+    // DS value is not a number written from its text, for the string path to decide.
+    private static bool TryWritePlainValues<TSink>(TSink writer, ReadOnlySpan<byte> trimmed, DicomVR vr, bool single) where TSink : IDicomJsonSink
+    {
+        bool numbers = vr is DicomVR.IS or DicomVR.DS;
+        if (single || !trimmed.Contains((byte)'\\'))
+        {
+            if (IsEmptyValue(trimmed, vr)) return true; // only padding: no "Value"
+            if (numbers && !IsAsciiNumber(trimmed, vr)) return false;
+            writer.StartArray("Value"u8);
+            WritePlainValue(writer, trimmed, vr);
+            writer.EndArray();
+            return true;
+        }
+        // Several values; a value is empty when only spaces remain (no NUL is left in a plain span), a name when only
+        // spaces, '^' and '=' remain.
+        if (trimmed.IndexOfAnyExcept(vr == DicomVR.PN ? " \\^="u8 : " \\"u8) < 0) return true;
+        if (numbers)
+            foreach (var range in SplitValues(trimmed))
+            {
+                var v = DicomValues.Trim(trimmed[range], vr);
+                if (!v.IsEmpty && !IsAsciiNumber(v, vr)) return false;
+            }
+        writer.StartArray("Value"u8);
+        foreach (var range in SplitValues(trimmed))
+        {
+            var v = DicomValues.Trim(trimmed[range], vr);
+            if (IsEmptyValue(v, vr)) writer.NullValue();
+            else WritePlainValue(writer, v, vr);
+        }
+        writer.EndArray();
+        return true;
+    }
+
+    private static void WritePlainValue<TSink>(TSink writer, ReadOnlySpan<byte> v, DicomVR vr) where TSink : IDicomJsonSink
+    {
+        if (vr == DicomVR.IS)
+        {
+            // A canonical integer is its own JSON text (what formatting the parsed long writes); others are reformatted.
+            if (IsCanonicalInteger(v)) writer.RawValue(v);
+            else writer.NumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+        }
+        else if (vr == DicomVR.DS) writer.RawValue(v);
+        else if (vr == DicomVR.PN) WritePersonName(writer, v, plain: true);
+        else writer.PlainStringValue(v);
+    }
+
+    private static bool IsEmptyValue(ReadOnlySpan<byte> v, DicomVR vr) => vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty;
+
+    // -?(0|[1-9][0-9]{0,17}) but not -0: what a long parses from and formats back to unchanged (18 digits always fit).
+    private static bool IsCanonicalInteger(ReadOnlySpan<byte> v)
+    {
+        var digits = v.Length > 0 && v[0] == (byte)'-' ? v[1..] : v;
+        if (digits.IsEmpty || digits.Length > 18 || digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0) return false;
+        return digits[0] != (byte)'0' || (digits.Length == 1 && digits.Length == v.Length);
     }
 
     private static void WriteAsciiValue<TSink>(TSink writer, ReadOnlySpan<byte> v, DicomVR vr) where TSink : IDicomJsonSink
     {
         if (vr == DicomVR.PN ? IsEmptyPersonName(v) : v.IsEmpty) writer.NullValue();
-        else if (vr == DicomVR.PN) WritePersonName(writer, v);
+        else if (vr == DicomVR.PN) WritePersonName(writer, v, plain: false);
         else if (vr == DicomVR.IS) writer.NumberValue(long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
         else if (vr == DicomVR.DS) writer.RawValue(v);
         else writer.StringValue(v);
@@ -232,7 +323,8 @@ public static class DicomJson
     private static bool IsEmptyPersonName(ReadOnlySpan<byte> v) => v.IndexOfAnyExcept("^ ="u8) < 0;
 
     // The groups of a normalized name: trailing '^' and spaces removed, empty groups left out, at most three.
-    private static void WritePersonName<TSink>(TSink writer, ReadOnlySpan<byte> value) where TSink : IDicomJsonSink
+    // plain: the name holds nothing to escape (TryWritePlainValues checked), so its groups are copied as they are.
+    private static void WritePersonName<TSink>(TSink writer, ReadOnlySpan<byte> value, bool plain) where TSink : IDicomJsonSink
     {
         writer.StartObject();
         int i = 0;
@@ -240,7 +332,15 @@ public static class DicomJson
         {
             if (i == 3) break;
             var g = value[range].TrimEnd("^ "u8);
-            if (!g.IsEmpty) writer.String(GroupNames[i], g);
+            if (!g.IsEmpty)
+            {
+                if (plain)
+                {
+                    writer.PropertyName(GroupNames[i]);
+                    writer.PlainStringValue(g);
+                }
+                else writer.String(GroupNames[i], g);
+            }
             i++;
         }
         writer.EndObject();
@@ -249,13 +349,6 @@ public static class DicomJson
     private static readonly byte[][] GroupNames = ["Alphabetic"u8.ToArray(), "Ideographic"u8.ToArray(), "Phonetic"u8.ToArray()];
 
     private static MemoryExtensions.SpanSplitEnumerator<byte> SplitValues(ReadOnlySpan<byte> value) => value.Split((byte)'\\');
-
-    private static ReadOnlySpan<byte> TrimAscii(ReadOnlySpan<byte> v, DicomVR vr) => vr switch
-    {
-        DicomVR.UI => v.TrimEnd("\0 "u8).TrimStart((byte)' '),
-        DicomVR.LT or DicomVR.ST or DicomVR.UT => v.TrimEnd(" \0"u8),
-        _ => v.Trim(" \0"u8),
-    };
 
     private static void WritePersonName<TSink>(TSink writer, string value) where TSink : IDicomJsonSink
     {
@@ -304,13 +397,19 @@ public static class DicomJson
         return i == s.Length;
     }
 
-    private static void HexKey(uint value, Span<byte> into)
+    /// <summary>
+    /// The eight upper-case hex digits of a tag, first digit in the lowest byte (so a little-endian store writes them in
+    /// order): the nibbles are spread one per byte and turned into digits together, with no loop or table.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong HexKey(uint value)
     {
-        const string Digits = "0123456789ABCDEF";
-        for (int i = 7; i >= 0; i--)
-        {
-            into[i] = (byte)Digits[(int)(value & 0xF)];
-            value >>= 4;
-        }
+        ulong x = value;
+        x = (x | (x << 16)) & 0x0000FFFF_0000FFFFUL;
+        x = (x | (x << 8)) & 0x00FF00FF_00FF00FFUL;
+        x = (x | (x << 4)) & 0x0F0F0F0F_0F0F0F0FUL; // byte k holds nibble k, least significant first
+        x = BinaryPrimitives.ReverseEndianness(x);
+        ulong letters = ((x + 0x06060606_06060606UL) >> 4) & 0x01010101_01010101UL; // 1 in each byte holding 10..15
+        return x + 0x30303030_30303030UL + letters * 7; // '0' + n, and 'A' - '0' - 10 = 7 more for letters
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
@@ -14,12 +15,16 @@ internal interface IDicomJsonSink
     void StartObject();
     void EndObject();
     void PropertyName(ReadOnlySpan<byte> name);
+    /// <summary><c>"GGGGEEEE":{"vr":"XX"</c>; key: the digits as <see cref="DicomJson.HexKey"/> packs them.</summary>
+    void AttributeStart(ulong key, DicomVR vr);
     void StartArray(ReadOnlySpan<byte> name);
     void EndArray();
     void String(ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8Value);
     void String(ReadOnlySpan<byte> name, string value);
     void Base64(ReadOnlySpan<byte> name, ReadOnlySpan<byte> bytes);
     void StringValue(ReadOnlySpan<byte> utf8Value);
+    /// <summary>A string the caller found to need no escaping (printable ASCII, no quote or backslash).</summary>
+    void PlainStringValue(ReadOnlySpan<byte> ascii);
     void StringValue(string value);
     void NullValue();
     void NumberValue(long value);
@@ -36,12 +41,24 @@ internal readonly struct Utf8JsonWriterSink(Utf8JsonWriter writer) : IDicomJsonS
     public void StartObject() => writer.WriteStartObject();
     public void EndObject() => writer.WriteEndObject();
     public void PropertyName(ReadOnlySpan<byte> name) => writer.WritePropertyName(name);
+
+    public void AttributeStart(ulong key, DicomVR vr)
+    {
+        Span<byte> name = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(name, key);
+        writer.WritePropertyName(name);
+        writer.WriteStartObject();
+        Span<byte> vrCode = [(byte)((ushort)vr >> 8), (byte)vr]; // a VR is its two ASCII letters: no string per element
+        writer.WriteString("vr"u8, vrCode);
+    }
+
     public void StartArray(ReadOnlySpan<byte> name) => writer.WriteStartArray(name);
     public void EndArray() => writer.WriteEndArray();
     public void String(ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8Value) => writer.WriteString(name, utf8Value);
     public void String(ReadOnlySpan<byte> name, string value) => writer.WriteString(name, value);
     public void Base64(ReadOnlySpan<byte> name, ReadOnlySpan<byte> bytes) => writer.WriteBase64String(name, bytes);
     public void StringValue(ReadOnlySpan<byte> utf8Value) => writer.WriteStringValue(utf8Value);
+    public void PlainStringValue(ReadOnlySpan<byte> ascii) => writer.WriteStringValue(ascii);
     public void StringValue(string value) => writer.WriteStringValue(value);
     public void NullValue() => writer.WriteNullValue();
     public void NumberValue(long value) => writer.WriteNumberValue(value);
@@ -58,12 +75,14 @@ internal readonly struct DicomJsonEmitterSink(DicomJsonEmitter emitter) : IDicom
     public void StartObject() => emitter.StartObject();
     public void EndObject() => emitter.EndObject();
     public void PropertyName(ReadOnlySpan<byte> name) => emitter.PropertyName(name);
+    public void AttributeStart(ulong key, DicomVR vr) => emitter.AttributeStart(key, vr);
     public void StartArray(ReadOnlySpan<byte> name) => emitter.StartArray(name);
     public void EndArray() => emitter.EndArray();
     public void String(ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8Value) { emitter.PropertyName(name); emitter.StringValue(utf8Value); }
     public void String(ReadOnlySpan<byte> name, string value) { emitter.PropertyName(name); emitter.StringValue(value); }
     public void Base64(ReadOnlySpan<byte> name, ReadOnlySpan<byte> bytes) => emitter.Base64(name, bytes);
     public void StringValue(ReadOnlySpan<byte> utf8Value) => emitter.StringValue(utf8Value);
+    public void PlainStringValue(ReadOnlySpan<byte> ascii) => emitter.PlainStringValue(ascii);
     public void StringValue(string value) => emitter.StringValue(value);
     public void NullValue() => emitter.Raw("null"u8);
     public void NumberValue(long value) => emitter.Number(value);
@@ -123,6 +142,22 @@ internal sealed class DicomJsonEmitter : IDisposable
         _comma = false;
     }
 
+    // The attribute's opening in one reservation: a comma if due, the quoted key, the object and its "vr".
+    public void AttributeStart(ulong key, DicomVR vr)
+    {
+        const int Length = 21; // "GGGGEEEE":{"vr":"XX"
+        Separate(Length);
+        var into = _buffer.AsSpan(_length, Length);
+        into[0] = (byte)'"';
+        BinaryPrimitives.WriteUInt64LittleEndian(into[1..], key);
+        "\":{\"vr\":\""u8.CopyTo(into[9..]);
+        into[18] = (byte)((ushort)vr >> 8);
+        into[19] = (byte)vr;
+        into[20] = (byte)'"';
+        _length += Length;
+        _comma = true;
+    }
+
     public void StartArray(ReadOnlySpan<byte> name)
     {
         PropertyName(name);
@@ -146,6 +181,13 @@ internal sealed class DicomJsonEmitter : IDisposable
         }
         Separate(utf8.Length + 2);
         WriteQuoted(utf8);
+        _comma = true;
+    }
+
+    public void PlainStringValue(ReadOnlySpan<byte> ascii)
+    {
+        Separate(ascii.Length + 2);
+        WriteQuoted(ascii);
         _comma = true;
     }
 

@@ -70,7 +70,12 @@ public static partial class DicomFileReader
         var reader = new DicomElementReader(data, new DicomReaderState(syntax.ExplicitVR, syntax.BigEndian), baseOffset,
             options.StopBeforeTag, options.MaxSequenceDepth);
         Span<DicomKeyElement> keys = stackalloc DicomKeyElement[DicomKeyAttributes.KeyTags.Length];
-        bool inOrder = WalkAndWrite(ref reader, new DicomJsonEmitterSink(emitter), syntax, keys, out int keyCount, out var characterSet);
+        // The walk's per-level state lives here: a method that allocates on the stack is compiled once, without the
+        // profile-guided tier, and the walk is the loop that runs per element.
+        const int Levels = DicomReaderState.MaxFrames + 1;
+        Span<long> lastTag = stackalloc long[Levels];
+        Span<bool> valueOpen = stackalloc bool[Levels];
+        bool inOrder = WalkAndWrite(ref reader, new DicomJsonEmitterSink(emitter), syntax, keys, lastTag, valueOpen, out int keyCount, out var characterSet);
         if (reader.Error is { } err)
         {
             json.ResetWrittenCount();
@@ -138,16 +143,19 @@ public static partial class DicomFileReader
     /// attribute before Pixel Representation. A reader error ends the walk with true; the caller checks reader.Error.
     /// </summary>
     private static bool WalkAndWrite(ref DicomElementReader reader, DicomJsonEmitterSink writer, DicomTransferSyntax syntax,
-        scoped Span<DicomKeyElement> keys, out int keyCount, out DicomCharacterSet cs)
+        scoped Span<DicomKeyElement> keys, scoped Span<long> lastTag, scoped Span<bool> valueOpen, out int keyCount, out DicomCharacterSet cs)
     {
+        // lastTag: per open data set (top level, items), the last tag seen (-1: none); valueOpen: per open sequence,
+        // whether its "Value" array is started. Both MaxFrames + 1 long.
         keyCount = 0;
-        const int Levels = DicomReaderState.MaxFrames + 1;
-        Span<long> lastTag = stackalloc long[Levels]; // per open data set (top level, items): the last tag seen, -1 none
-        Span<bool> valueOpen = stackalloc bool[Levels]; // per open sequence: its "Value" array is started
         lastTag[0] = -1;
         cs = DicomCharacterSet.Default;
         bool wroteCharsetText = false; // top-level text or sequence written under the default set
         bool pixelRepresentationSeen = false, signedPixels = false;
+        // Top-level tags arrive ascending (anything else falls back), so the key tags are met in order: a cursor into
+        // them answers "is this a key attribute?" with one comparison, not a search per element.
+        var keyTags = DicomKeyAttributes.KeyTags;
+        int nextKey = 0;
         writer.StartObject();
         while (reader.Read())
         {
@@ -183,7 +191,8 @@ public static partial class DicomFileReader
                                 if (signedPixels) vr = DicomVR.SS;
                             }
                         }
-                        if (Array.BinarySearch(DicomKeyAttributes.KeyTags, tag.Value) >= 0) keys[keyCount++] = new DicomKeyElement(tag.Value, vr, reader.ValueStart, value.Length);
+                        while (nextKey < keyTags.Length && keyTags[nextKey] < tag.Value) nextKey++;
+                        if (nextKey < keyTags.Length && keyTags[nextKey] == tag.Value) keys[keyCount++] = new DicomKeyElement(tag.Value, vr, reader.ValueStart, value.Length);
                         if (DicomVRInfo.IsText(vr) && !DicomVRInfo.IsAsciiText(vr)) wroteCharsetText = true;
                     }
                     else if (tag == DicomTags.SpecificCharacterSet)

@@ -225,6 +225,7 @@ public sealed record DicomKeyAttributes
     }
 
     private const int CharBufferLength = 256; // key values are short (LO is 64 characters); longer ones decode to a string
+    private const int ShortBufferLength = 64; // dates, times and numbers: a stack buffer is zeroed per call, so no bigger than needed
 
     // The key elements of one data set, looked up by tag; a known attribute encoded as UN is decoded with its dictionary VR.
     private readonly ref struct KeyElements(ReadOnlySpan<DicomKeyElement> elements, ReadOnlySpan<byte> values, DicomCharacterSet cs)
@@ -258,6 +259,7 @@ public sealed record DicomKeyAttributes
         public string? Text(DicomTag tag)
         {
             if (!TryGet(tag, out var vr, out var value)) return null;
+            if (TryFirstValueBytes(value, vr, _cs, out var bytes)) return bytes.IsEmpty ? null : Encoding.Latin1.GetString(bytes);
             Span<char> buffer = stackalloc char[CharBufferLength];
             var text = FirstValue(value, vr, _cs, buffer, out string? decoded);
             return text.IsEmpty ? null : AsString(text, decoded);
@@ -290,7 +292,7 @@ public sealed record DicomKeyAttributes
         public DateOnly? Date(DicomTag tag)
         {
             if (!TryGet(tag, out var vr, out var value)) return null;
-            Span<char> buffer = stackalloc char[CharBufferLength];
+            Span<char> buffer = stackalloc char[ShortBufferLength];
             var text = FirstValue(value, vr, _cs, buffer, out _);
             return text.IsEmpty ? null : DicomValues.ParseDate(text);
         }
@@ -298,7 +300,7 @@ public sealed record DicomKeyAttributes
         public TimeOnly? Time(DicomTag tag)
         {
             if (!TryGet(tag, out var vr, out var value)) return null;
-            Span<char> buffer = stackalloc char[CharBufferLength];
+            Span<char> buffer = stackalloc char[ShortBufferLength];
             var text = FirstValue(value, vr, _cs, buffer, out _);
             return text.IsEmpty ? null : DicomValues.ParseTime(text);
         }
@@ -306,7 +308,7 @@ public sealed record DicomKeyAttributes
         public double? Decimal(DicomTag tag)
         {
             if (!TryGet(tag, out var vr, out var value)) return null;
-            Span<char> buffer = stackalloc char[CharBufferLength];
+            Span<char> buffer = stackalloc char[ShortBufferLength];
             return DicomValues.ParseDecimal(FirstValue(value, vr, _cs, buffer, out _));
         }
 
@@ -314,7 +316,7 @@ public sealed record DicomKeyAttributes
         public int? IntegerString(DicomTag tag)
         {
             if (!TryGet(tag, out var vr, out var value)) return null;
-            Span<char> buffer = stackalloc char[CharBufferLength];
+            Span<char> buffer = stackalloc char[ShortBufferLength];
             return (int?)DicomValues.ParseInteger(FirstValue(value, vr, _cs, buffer, out _));
         }
 
@@ -360,6 +362,21 @@ public sealed record DicomKeyAttributes
             return decoded = Encoding.Latin1.GetString(value);
         }
         return decoded = cs.Decode(value, vr == DicomVR.PN);
+    }
+
+    /// <summary>
+    /// The first value of a text element, trimmed, as bytes, when decoding maps each byte to the same character (as
+    /// <see cref="Decode"/> finds): then splitting and trimming the bytes is splitting and trimming the text, and the
+    /// value becomes a string in one step. False when the value must be decoded first.
+    /// </summary>
+    private static bool TryFirstValueBytes(ReadOnlySpan<byte> value, DicomVR vr, DicomCharacterSet? cs, out ReadOnlySpan<byte> first)
+    {
+        first = default;
+        bool latin1 = DicomVRInfo.IsAsciiText(vr) || cs is null;
+        if (!latin1 && !(cs!.DecodesAsciiAsAscii && Ascii.IsValid(value) && value.IndexOf((byte)0x1B) < 0)) return false;
+        if (!DicomValues.IsSingleValuedText(vr) && value.IndexOf((byte)'\\') is >= 0 and int end) value = value[..end];
+        first = DicomValues.Trim(value, vr);
+        return true;
     }
 
     /// <summary>The first value of a text element, trimmed, as GetStrings(...)[0] (empty when it has none).</summary>

@@ -53,6 +53,14 @@ public static class DicomValues
         _ => value.Trim(" \0"),
     };
 
+    // The same over encoded bytes whose decoding maps each byte to the same character (ASCII, Latin-1).
+    internal static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> value, DicomVR vr) => vr switch
+    {
+        DicomVR.UI => value.TrimEnd("\0 "u8).TrimStart((byte)' '),
+        DicomVR.LT or DicomVR.ST or DicomVR.UT => value.TrimEnd(" \0"u8),
+        _ => value.Trim(" \0"u8),
+    };
+
     /// <summary>
     /// A person name without trailing empty components and component groups, which PS3.5 6.2.1 makes equivalent
     /// ("^^^^" is an empty name; "Wang^XiaoDong=王^小東=" equals "Wang^XiaoDong=王^小東").
@@ -134,6 +142,8 @@ public static class DicomValues
 
     internal static DateOnly? ParseDate(ReadOnlySpan<char> text)
     {
+        // YYYYMMDD read digit by digit (four dates per header: the culture-aware exact parser cost more than the rest
+        // of the extraction); the year, month and day are checked as DateOnly's calendar checks them.
         Span<char> digits = stackalloc char[8];
         if (text.Length == 10 && text[4] == '.' && text[7] == '.')
         {
@@ -143,7 +153,15 @@ public static class DicomValues
         }
         else if (text.Length == 8) text.CopyTo(digits);
         else return null;
-        return DateOnly.TryParseExact(digits, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        int value = 0;
+        foreach (char c in digits)
+        {
+            if (!char.IsAsciiDigit(c)) return null;
+            value = value * 10 + (c - '0');
+        }
+        int year = value / 10000, month = value / 100 % 100, day = value % 100;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return null;
+        return new DateOnly(year, month, day);
     }
 
     /// <summary>Parses a TM value HH[MM[SS[.F{1-6}]]] (also HH:MM:SS); null when invalid.</summary>
