@@ -300,6 +300,8 @@ public sealed class DicomIngestJob
         public ColumnBuffers Duplicates { get; } = new(BronzeTables.DicomDuplicatesSchema);
         public ColumnBuffers Errors { get; } = new(BronzeTables.DicomErrorsSchema);
         public long JsonBytes { get; private set; }
+
+        private bool _sized;
         public int Count => Instances.RowCount + Duplicates.RowCount + Errors.RowCount;
         public bool IsEmpty => Count == 0;
 
@@ -311,8 +313,16 @@ public sealed class DicomIngestJob
             JsonBytes = 0;
         }
 
-        public void AddInstance(string path, in ChunkFile file, ReadOnlySpan<byte> tagsJson) =>
+        public void AddInstance(string path, in ChunkFile file, ReadOnlySpan<byte> tagsJson)
+        {
+            if (!_sized)
+            {
+                // The instances' header JSON fills a row group: its buffer takes that size once instead of doubling up to it.
+                Instances.Column<Utf8ColumnBuffer>(Instances.IndexOf("tags_json")).EnsureCapacity(RowGroupJsonBytes + (256 << 10));
+                _sized = true;
+            }
             JsonBytes += AddHeaderRow(Instances, path, file, tagsJson, withJson: true, kind: null);
+        }
 
         // A duplicate repeats a header already landed: only a conflict keeps its own.
         public void AddDuplicate(string path, in ChunkFile file, string kind, ReadOnlySpan<byte> tagsJson) =>

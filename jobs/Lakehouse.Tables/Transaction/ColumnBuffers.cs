@@ -311,13 +311,28 @@ public sealed class Utf8ColumnBuffer : ColumnBuffer
         Commit(Encoding.UTF8.GetBytes(value, Reserve(room)));
     }
 
+    /// <summary>Makes room for <paramref name="bytes"/> bytes of values in all, at once (a writer that knows its row group size
+    /// skips the doublings on the way).</summary>
+    public void EnsureCapacity(int bytes)
+    {
+        if (_data.Length < bytes) Grow(bytes - _length);
+    }
+
     /// <summary>Space for a value of at most <paramref name="maxBytes"/> bytes; follow with <see cref="Commit"/>.</summary>
     public Span<byte> Reserve(int maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        if (_data.Length - _length < maxBytes) Array.Resize(ref _data, (int)Math.Min(Array.MaxLength, Math.Max(_data.Length * 2L, (long)_length + maxBytes)));
+        if (_data.Length - _length < maxBytes) Grow(maxBytes);
         _reserved = maxBytes;
         return _data.AsSpan(_length, maxBytes);
+    }
+
+    // Large text columns (a row group's header JSON) reach megabytes: the new array is not zeroed, only the bytes in use are copied.
+    private void Grow(int maxBytes)
+    {
+        var larger = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(_data.Length * 2L, (long)_length + maxBytes)));
+        _data.AsSpan(0, _length).CopyTo(larger);
+        _data = larger;
     }
 
     /// <summary>Completes a value of <paramref name="bytes"/> bytes written into the span <see cref="Reserve"/> gave.</summary>
