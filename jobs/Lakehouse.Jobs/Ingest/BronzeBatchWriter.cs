@@ -16,8 +16,8 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
     private readonly object _lock = new();
     private readonly Dictionary<(int Batch, LakeTableName Table), DeltaTransaction> _open = [];
     private readonly Dictionary<LakeTableName, Tables.DeltaTable> _tables = [];
-    private readonly Dictionary<int, long> _written = []; // source files (rows of any table) written per batch, from completed parts
-    private readonly List<(int Batch, DeltaFileWriter File)> _toComplete = [];
+    private readonly Dictionary<int, long> _written = []; // source files (rows of any table) per batch whose data files are complete
+    private readonly Queue<(int Batch, long SourceFiles, DeltaFileWriter[] Files)> _toComplete = [];
     private readonly AutoResetEvent _completedPart = new(false);
     private int _nextToCommit;
 
@@ -39,15 +39,23 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
 
     /// <summary>
     /// A worker is done with <paramref name="batch"/>: <paramref name="files"/> holds the rows of
-    /// <paramref name="sourceFiles"/> source files. The committing thread completes them (footer, fsync), so a worker never
-    /// waits for the disk.
+    /// <paramref name="sourceFiles"/> source files. The committing thread completes them (footer, fsync), so a worker
+    /// does not wait for the disk; a worker with nothing left to do completes its own (<paramref name="completeHere"/>),
+    /// in parallel with the others, instead of leaving them all to one thread at the end of the run.
     /// </summary>
-    public void PartCompleted(int batch, long sourceFiles, IEnumerable<DeltaFileWriter> files)
+    public void PartCompleted(int batch, long sourceFiles, IEnumerable<DeltaFileWriter> files, bool completeHere)
     {
+        if (completeHere)
+        {
+            foreach (var file in files)
+            {
+                using (file) file.Complete();
+            }
+        }
         lock (_lock)
         {
-            _written[batch] = _written.GetValueOrDefault(batch) + sourceFiles;
-            _toComplete.AddRange(files.Select(f => (batch, f)));
+            if (completeHere) _written[batch] = _written.GetValueOrDefault(batch) + sourceFiles;
+            else _toComplete.Enqueue((batch, sourceFiles, [.. files]));
         }
         _completedPart.Set();
     }
@@ -56,9 +64,29 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
     public void WaitForPart(Task workersDone, TimeSpan timeout) =>
         WaitHandle.WaitAny([_completedPart, ((IAsyncResult)workersDone).AsyncWaitHandle], timeout);
 
-    /// <summary>Commits, in batch order, every closed batch whose files are all written; returns at the first that is not.</summary>
+    /// <summary>
+    /// Completes the files workers handed over (footer, fsync: while the workers go on), then commits, in batch order,
+    /// every closed batch whose files are all written; returns at the first that is not.
+    /// </summary>
     public void CommitReady(FileClassifier classifier)
     {
+        while (true)
+        {
+            (int Batch, long SourceFiles, DeltaFileWriter[] Files) part;
+            lock (_lock)
+            {
+                if (!_toComplete.TryDequeue(out part)) break;
+            }
+            try
+            {
+                foreach (var file in part.Files) file.Complete();
+            }
+            finally
+            {
+                foreach (var file in part.Files) file.Dispose(); // a partial file (failed footer) is deleted
+            }
+            lock (_lock) _written[part.Batch] = _written.GetValueOrDefault(part.Batch) + part.SourceFiles; // a batch commits only complete files
+        }
         while (_nextToCommit < classifier.ClosedBatches)
         {
             int batch = _nextToCommit;
@@ -66,16 +94,6 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
             {
                 if (_written.GetValueOrDefault(batch) < classifier.FilesIn(batch)) return;
                 _written.Remove(batch);
-            }
-            List<DeltaFileWriter> files;
-            lock (_lock)
-            {
-                files = _toComplete.Where(p => p.Batch == batch).Select(p => p.File).ToList();
-                _toComplete.RemoveAll(p => p.Batch == batch);
-            }
-            foreach (var file in files)
-            {
-                using (file) file.Complete();
             }
             foreach (var table in commitOrder)
             {
@@ -92,7 +110,8 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
     {
         lock (_lock)
         {
-            foreach (var (_, file) in _toComplete) file.Dispose(); // partial: deleted
+            foreach (var part in _toComplete)
+                foreach (var file in part.Files) file.Dispose(); // partial: deleted
             _toComplete.Clear();
             foreach (var ((_, table), transaction) in _open)
                 foreach (var add in transaction.Adds)

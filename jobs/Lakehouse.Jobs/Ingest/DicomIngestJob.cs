@@ -173,7 +173,7 @@ public sealed class DicomIngestJob
                     _pending.Enqueue(chunk);
                 }
                 while (_pending.Count > 0) BuildClassified(block: true, token);
-                CompleteBatch();
+                CompleteBatch(last: true);
             }
             finally
             {
@@ -267,12 +267,13 @@ public sealed class DicomIngestJob
             }
         }
 
-        // Hands this worker's files of the current batch to the committing thread, which completes and commits them.
-        private void CompleteBatch()
+        // Hands this worker's files of the current batch to the committing thread, which completes and commits them; at the
+        // end of the run (last) the worker completes its own.
+        private void CompleteBatch(bool last = false)
         {
             if (_batchFiles == 0) return;
             WriteGroup();
-            batches.PartCompleted(_batch, _batchFiles, _files.Values);
+            batches.PartCompleted(_batch, _batchFiles, _files.Values, completeHere: last);
             _files.Clear();
             _batchFiles = 0;
         }
