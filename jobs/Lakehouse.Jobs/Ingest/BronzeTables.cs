@@ -123,23 +123,40 @@ public static class BronzeTables
     public static string[] ActiveFiles(LakeStore lake, LakeTableName name) =>
         lake.TryOpen(name)?.Snapshot().ActiveFiles.Select(f => f.AbsolutePath).ToArray() ?? [];
 
-    /// <summary>Appends a key attribute value (as <see cref="DicomKeyColumn.Get"/> returns it) to its bronze column.</summary>
-    public static void AppendKeyValue(ColumnBuffer column, object? value)
+    /// <summary>Appends one instance's value of a key column to its bronze column, straight from the extracted bytes and numbers.</summary>
+    public static void AppendKeyValue(ColumnBuffer column, DicomKeyColumn key, DicomKeyValues values)
     {
-        switch (value)
+        int slot = key.Slot;
+        switch (key.Kind)
         {
-            case null: column.AppendNull(); break;
-            case string s: ((Utf8ColumnBuffer)column).Append(s); break;
-            case DateOnly d: ((FixedColumnBuffer<int>)column).Append(ColumnBuffer.DateValue(d)); break;
-            case TimeOnly t: // Delta has no time-of-day type: an ISO time string, formatted straight into the buffer
-                var utf8 = (Utf8ColumnBuffer)column;
-                t.TryFormat(utf8.Reserve(32), out int n, "HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture);
-                utf8.Commit(n);
+            case DicomKeyValueKind.Text:
+                var text = values.Text(slot);
+                if (text.IsEmpty) column.AppendNull(); // an empty value is null
+                else ((Utf8ColumnBuffer)column).Append(text);
                 break;
-            case double v: ((FixedColumnBuffer<double>)column).Append(v); break;
-            case int i: ((FixedColumnBuffer<int>)column).Append(i); break;
-            case double[] a: ((FixedArrayColumnBuffer<double>)column).Append(a); break;
-            default: throw new ArgumentException($"no bronze column shape for a key attribute of type {value.GetType().Name}", nameof(value));
+            case DicomKeyValueKind.Date:
+                if (values.Date(slot) is { } d) ((FixedColumnBuffer<int>)column).Append(ColumnBuffer.DateValue(d));
+                else column.AppendNull();
+                break;
+            case DicomKeyValueKind.Time:
+                if (values.Time(slot) is { } t) AppendTime((Utf8ColumnBuffer)column, t);
+                else column.AppendNull();
+                break;
+            case DicomKeyValueKind.Decimal: ((FixedColumnBuffer<double>)column).Append(values.Decimal(slot)); break;
+            case DicomKeyValueKind.Integer: ((FixedColumnBuffer<int>)column).Append(values.Integer(slot)); break;
+            case DicomKeyValueKind.PixelSpacing:
+                if (values.TryGetPixelSpacing(out double row, out double col)) ((FixedArrayColumnBuffer<double>)column).Append([row, col]);
+                else column.AppendNull();
+                break;
+            default: throw new ArgumentException($"no bronze column shape for key column {key.ColumnName}", nameof(key));
         }
+    }
+
+    /// <summary>A time of day as the ISO string the bronze column holds (Delta has no time-of-day type), formatted straight into the buffer.</summary>
+    public static void AppendTime(Utf8ColumnBuffer column, TimeOnly time)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        time.TryFormat(column.Reserve(32), out int n, "HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture);
+        column.Commit(n);
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Lakehouse.Engine;
 using Lakehouse.Tables;
@@ -332,9 +333,13 @@ public sealed class DicomIngestJob
         {
             var result = file.Result!;
             int c = AddFileColumns(row, path, file);
-            foreach (var key in DicomKeyAttributes.BronzeColumns) BronzeTables.AppendKeyValue(row.Column(c++), key.Get(result.Keys!));
+            var keys = result.Keys!;
+            foreach (var key in DicomKeyAttributes.BronzeColumns) BronzeTables.AppendKeyValue(row.Column(c++), key, keys);
             row.Column<FixedColumnBuffer<long>>(c++).Append(result.BytesRead);
-            row.Column<Utf8ColumnBuffer>(c++).Append(result.HeaderSha256);
+            var sha = row.Column<Utf8ColumnBuffer>(c++);
+            var digest = result.HeaderSha256;
+            Convert.TryToHexStringLower(digest, sha.Reserve(2 * SHA256.HashSizeInBytes), out int hexLength);
+            sha.Commit(hexLength);
             if (withJson) row.Column<Utf8ColumnBuffer>(c++).Append(tagsJson);
             else row.Column(c++).AppendNull();
             if (kind is not null) row.Column<Utf8ColumnBuffer>(c++).Append(kind);
