@@ -25,6 +25,9 @@ public static class BronzeTables
     /// <summary>Report lines that could not be read, and conflicting re-deliveries of a report id.</summary>
     public static readonly LakeTableName ReportErrors = new("bronze", "report_errors");
 
+    /// <summary>The key columns of the instance tables, in schema order (an array: a row walks it with no enumerator); declared before the schemas built from it.</summary>
+    public static readonly DicomKeyColumn[] KeyColumns = [.. DicomKeyAttributes.BronzeColumns];
+
     /// <summary>The file-identity columns every file-level bronze table starts with.</summary>
     private static readonly StructField[] FileColumns =
     [
@@ -43,7 +46,7 @@ public static class BronzeTables
     public static readonly StructType DicomInstancesSchema = new(
     [
         .. FileColumns,
-        .. DicomKeyAttributes.BronzeColumns.Select(c => new StructField(c.ColumnName, DeltaTypeOf(c.ClrType))),
+        .. KeyColumns.Select(c => new StructField(c.ColumnName, DeltaTypeOf(c.ClrType))),
         new("header_bytes", DeltaType.Long, Nullable: false),
         new("header_sha256", DeltaType.String, Nullable: false),
         new("tags_json", DeltaType.String),
@@ -152,11 +155,37 @@ public static class BronzeTables
         }
     }
 
-    /// <summary>A time of day as the ISO string the bronze column holds (Delta has no time-of-day type), formatted straight into the buffer.</summary>
+    /// <summary>
+    /// A time of day as the ISO string the bronze column holds (Delta has no time-of-day type): what
+    /// <c>HH:mm:ss.FFFFFF</c> formats (microseconds, trailing zeros and a zero fraction left out), digit by digit
+    /// straight into the buffer, without parsing a format per value.
+    /// </summary>
     public static void AppendTime(Utf8ColumnBuffer column, TimeOnly time)
     {
         ArgumentNullException.ThrowIfNull(column);
-        time.TryFormat(column.Reserve(32), out int n, "HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture);
+        var to = column.Reserve(15);
+        TwoDigits(to, time.Hour);
+        to[2] = (byte)':';
+        TwoDigits(to[3..], time.Minute);
+        to[5] = (byte)':';
+        TwoDigits(to[6..], time.Second);
+        int n = 8;
+        int micros = (int)(time.Ticks % TimeSpan.TicksPerSecond / 10);
+        if (micros > 0)
+        {
+            to[n++] = (byte)'.';
+            for (int scale = 100_000; micros > 0; scale /= 10)
+            {
+                to[n++] = (byte)('0' + micros / scale);
+                micros %= scale;
+            }
+        }
         column.Commit(n);
+    }
+
+    private static void TwoDigits(Span<byte> to, int value)
+    {
+        to[0] = (byte)('0' + value / 10);
+        to[1] = (byte)('0' + value % 10);
     }
 }

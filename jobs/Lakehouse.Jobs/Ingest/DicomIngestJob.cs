@@ -334,7 +334,7 @@ public sealed class DicomIngestJob
             var result = file.Result!;
             int c = AddFileColumns(row, path, file);
             var keys = result.Keys!;
-            foreach (var key in DicomKeyAttributes.BronzeColumns) BronzeTables.AppendKeyValue(row.Column(c++), key, keys);
+            foreach (var key in BronzeTables.KeyColumns) BronzeTables.AppendKeyValue(row.Column(c++), key, keys);
             row.Column<FixedColumnBuffer<long>>(c++).Append(result.BytesRead);
             var sha = row.Column<Utf8ColumnBuffer>(c++);
             var digest = result.HeaderSha256;

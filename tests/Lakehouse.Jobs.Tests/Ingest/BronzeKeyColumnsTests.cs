@@ -64,3 +64,23 @@ public class BronzeKeyColumnsTests(IngestFixture fx) : IClassFixture<IngestFixtu
         _ => value.GetType().Name + ":" + Convert.ToString(value, CultureInfo.InvariantCulture),
     };
 }
+
+public class BronzeTimeColumnTests
+{
+    [Fact]
+    public void Times_are_written_as_the_iso_format_gives_them()
+    {
+        var rnd = new Random(7);
+        var times = new List<TimeOnly> { TimeOnly.MinValue, TimeOnly.MaxValue, new(10, 15, 30), new(9, 5, 0, 250), new(23, 59, 59, 999, 999), new(0, 0, 0, 0, 1), new(12, 0, 0, 100) };
+        for (int i = 0; i < 2000; i++) times.Add(new TimeOnly(rnd.NextInt64(TimeSpan.TicksPerDay)));
+        var buffers = new Lakehouse.Tables.Transaction.ColumnBuffers(new Lakehouse.Tables.Schema.StructType([new("t", Lakehouse.Tables.Schema.DeltaType.String)]));
+        var column = buffers.Column<Lakehouse.Tables.Transaction.Utf8ColumnBuffer>(0);
+        foreach (var t in times)
+        {
+            BronzeTables.AppendTime(column, t);
+            buffers.EndRow();
+        }
+        for (int i = 0; i < times.Count; i++)
+            Encoding.UTF8.GetString(column.Value(i)).Should().Be(times[i].ToString("HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture), times[i].Ticks.ToString(CultureInfo.InvariantCulture));
+    }
+}
