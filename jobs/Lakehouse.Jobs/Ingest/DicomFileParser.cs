@@ -85,6 +85,19 @@ public static class DicomFileParser
         }
     }
 
+    /// <summary>
+    /// As <see cref="Parse(Stream, string, long, IBufferWriter{byte})"/> for the file with run-local number
+    /// <paramref name="sequence"/>: its label (<see cref="Label"/>) is made only when the file fails, not for every file.
+    /// </summary>
+    public static ParsedDicomFile Parse(Stream stream, long sequence, long fileSize, IBufferWriter<byte> json)
+    {
+        var result = Parse(stream, PendingLabel, fileSize, json);
+        return result.Error is null ? result : result with { Error = result.Error with { FileLabel = Label(sequence) } };
+    }
+
+    // Stands for the label until a file fails (the reader names a file only in its error).
+    private const string PendingLabel = "file #?";
+
     /// <summary>The result for a file that could not be opened or read (nothing read, nothing appended).</summary>
     public static ParsedDicomFile IoError(string label) =>
         new(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, default, 0);

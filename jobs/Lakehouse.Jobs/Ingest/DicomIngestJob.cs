@@ -203,7 +203,7 @@ public sealed class DicomIngestJob
         {
             string path = chunk.Paths[i];
             ref var file = ref chunk.Files[i];
-            string label = DicomFileParser.Label(chunk.FirstSequence + i);
+            long sequence = chunk.FirstSequence + i;
             OpenedSourceFile opened;
             try { opened = SourceTree.Open(path); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -211,7 +211,7 @@ public sealed class DicomIngestJob
                 // Not readable (or not a regular file): recorded as an error under the version a stat sees, so the next
                 // run skips it until it changes.
                 (file.Size, file.ModifiedMicros) = StatOf(path);
-                if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(label);
+                if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(DicomFileParser.Label(sequence));
                 return;
             }
             using (opened)
@@ -219,7 +219,7 @@ public sealed class DicomIngestJob
                 (file.Size, file.ModifiedMicros) = (opened.Size, opened.ModifiedMicros);
                 if (known.HasVersion(path, opened.Size, opened.ModifiedMicros)) return;
                 file.JsonStart = chunk.Json.WrittenCount;
-                file.Result = DicomFileParser.Parse(opened.Stream, label, opened.Size, chunk.Json);
+                file.Result = DicomFileParser.Parse(opened.Stream, sequence, opened.Size, chunk.Json);
             }
         }
 
