@@ -9,7 +9,8 @@ namespace Lakehouse.Udfs.Dicom.Reading;
 public sealed record DicomKeyColumn(string ColumnName, DicomTag Tag, Type ClrType, bool Restricted, Func<DicomKeyAttributes, object?> Get)
 {
     /// <summary>How <see cref="DicomKeyValues"/> holds this column's value, which says the accessor that reads it.</summary>
-    public DicomKeyValueKind Kind => ClrType == typeof(string) ? DicomKeyValueKind.Text
+    public DicomKeyValueKind Kind { get; } =
+        ClrType == typeof(string) ? DicomKeyValueKind.Text
         : ClrType == typeof(DateOnly?) ? DicomKeyValueKind.Date
         : ClrType == typeof(TimeOnly?) ? DicomKeyValueKind.Time
         : ClrType == typeof(double?) ? DicomKeyValueKind.Decimal
