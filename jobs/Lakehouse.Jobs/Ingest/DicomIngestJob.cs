@@ -297,6 +297,7 @@ public sealed class DicomIngestJob
     private sealed class RowGroup(string runId, DateTimeOffset ingestedAt)
     {
         private readonly long _ingestedAt = ColumnBuffer.TimestampValue(ingestedAt.UtcDateTime);
+        private readonly byte[] _runId = System.Text.Encoding.UTF8.GetBytes(runId); // every row repeats it: encoded once
         public ColumnBuffers Instances { get; } = new(BronzeTables.DicomInstancesSchema);
         public ColumnBuffers Duplicates { get; } = new(BronzeTables.DicomDuplicatesSchema);
         public ColumnBuffers Errors { get; } = new(BronzeTables.DicomErrorsSchema);
@@ -367,7 +368,7 @@ public sealed class DicomIngestJob
 
         private void AddRunColumns(ColumnBuffers row, int c)
         {
-            row.Column<Utf8ColumnBuffer>(c++).Append(runId);
+            row.Column<Utf8ColumnBuffer>(c++).Append(_runId);
             row.Column<FixedColumnBuffer<long>>(c).Append(_ingestedAt);
             row.EndRow();
         }
