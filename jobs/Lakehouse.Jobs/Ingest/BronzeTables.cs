@@ -25,6 +25,9 @@ public static class BronzeTables
     /// <summary>Report lines that could not be read, and conflicting re-deliveries of a report id.</summary>
     public static readonly LakeTableName ReportErrors = new("bronze", "report_errors");
 
+    /// <summary>The key columns of the instance tables, in schema order (an array: a row walks it with no enumerator); declared before the schemas built from it.</summary>
+    public static readonly DicomKeyColumn[] KeyColumns = [.. DicomKeyAttributes.BronzeColumns];
+
     /// <summary>The file-identity columns every file-level bronze table starts with.</summary>
     private static readonly StructField[] FileColumns =
     [
@@ -43,7 +46,7 @@ public static class BronzeTables
     public static readonly StructType DicomInstancesSchema = new(
     [
         .. FileColumns,
-        .. DicomKeyAttributes.BronzeColumns.Select(c => new StructField(c.ColumnName, DeltaTypeOf(c.ClrType))),
+        .. KeyColumns.Select(c => new StructField(c.ColumnName, DeltaTypeOf(c.ClrType))),
         new("header_bytes", DeltaType.Long, Nullable: false),
         new("header_sha256", DeltaType.String, Nullable: false),
         new("tags_json", DeltaType.String),
@@ -123,23 +126,66 @@ public static class BronzeTables
     public static string[] ActiveFiles(LakeStore lake, LakeTableName name) =>
         lake.TryOpen(name)?.Snapshot().ActiveFiles.Select(f => f.AbsolutePath).ToArray() ?? [];
 
-    /// <summary>Appends a key attribute value (as <see cref="DicomKeyColumn.Get"/> returns it) to its bronze column.</summary>
-    public static void AppendKeyValue(ColumnBuffer column, object? value)
+    /// <summary>Appends one instance's value of a key column to its bronze column, straight from the extracted bytes and numbers.</summary>
+    public static void AppendKeyValue(ColumnBuffer column, DicomKeyColumn key, DicomKeyValues values)
     {
-        switch (value)
+        int slot = key.Slot;
+        switch (key.Kind)
         {
-            case null: column.AppendNull(); break;
-            case string s: ((Utf8ColumnBuffer)column).Append(s); break;
-            case DateOnly d: ((FixedColumnBuffer<int>)column).Append(ColumnBuffer.DateValue(d)); break;
-            case TimeOnly t: // Delta has no time-of-day type: an ISO time string, formatted straight into the buffer
-                var utf8 = (Utf8ColumnBuffer)column;
-                t.TryFormat(utf8.Reserve(32), out int n, "HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture);
-                utf8.Commit(n);
+            case DicomKeyValueKind.Text:
+                var text = values.Text(slot);
+                if (text.IsEmpty) column.AppendNull(); // an empty value is null
+                else ((Utf8ColumnBuffer)column).Append(text);
                 break;
-            case double v: ((FixedColumnBuffer<double>)column).Append(v); break;
-            case int i: ((FixedColumnBuffer<int>)column).Append(i); break;
-            case double[] a: ((FixedArrayColumnBuffer<double>)column).Append(a); break;
-            default: throw new ArgumentException($"no bronze column shape for a key attribute of type {value.GetType().Name}", nameof(value));
+            case DicomKeyValueKind.Date:
+                if (values.Date(slot) is { } d) ((FixedColumnBuffer<int>)column).Append(ColumnBuffer.DateValue(d));
+                else column.AppendNull();
+                break;
+            case DicomKeyValueKind.Time:
+                if (values.Time(slot) is { } t) AppendTime((Utf8ColumnBuffer)column, t);
+                else column.AppendNull();
+                break;
+            case DicomKeyValueKind.Decimal: ((FixedColumnBuffer<double>)column).Append(values.Decimal(slot)); break;
+            case DicomKeyValueKind.Integer: ((FixedColumnBuffer<int>)column).Append(values.Integer(slot)); break;
+            case DicomKeyValueKind.PixelSpacing:
+                if (values.TryGetPixelSpacing(out double row, out double col)) ((FixedArrayColumnBuffer<double>)column).Append([row, col]);
+                else column.AppendNull();
+                break;
+            default: throw new ArgumentException($"no bronze column shape for key column {key.ColumnName}", nameof(key));
         }
+    }
+
+    /// <summary>
+    /// A time of day as the ISO string the bronze column holds (Delta has no time-of-day type): what
+    /// <c>HH:mm:ss.FFFFFF</c> formats (microseconds, trailing zeros and a zero fraction left out), digit by digit
+    /// straight into the buffer, without parsing a format per value.
+    /// </summary>
+    public static void AppendTime(Utf8ColumnBuffer column, TimeOnly time)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        var to = column.Reserve(15);
+        TwoDigits(to, time.Hour);
+        to[2] = (byte)':';
+        TwoDigits(to[3..], time.Minute);
+        to[5] = (byte)':';
+        TwoDigits(to[6..], time.Second);
+        int n = 8;
+        int micros = (int)(time.Ticks % TimeSpan.TicksPerSecond / 10);
+        if (micros > 0)
+        {
+            to[n++] = (byte)'.';
+            for (int scale = 100_000; micros > 0; scale /= 10)
+            {
+                to[n++] = (byte)('0' + micros / scale);
+                micros %= scale;
+            }
+        }
+        column.Commit(n);
+    }
+
+    private static void TwoDigits(Span<byte> to, int value)
+    {
+        to[0] = (byte)('0' + value / 10);
+        to[1] = (byte)('0' + value % 10);
     }
 }

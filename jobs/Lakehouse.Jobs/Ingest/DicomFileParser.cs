@@ -1,20 +1,28 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Lakehouse.Udfs.Dicom;
 using Lakehouse.Udfs.Dicom.Reading;
 
 namespace Lakehouse.Jobs.Ingest;
 
+/// <summary>The 32 bytes of a SHA-256 digest, held inline (no array per file).</summary>
+[InlineArray(SHA256.HashSizeInBytes)]
+public struct Sha256Digest
+{
+    private byte _first;
+}
+
 /// <summary>What ingestion keeps of one file: the key attributes, the size and SHA-256 of its header JSON, or the error.</summary>
 /// <param name="Error">Why the file is not a usable DICOM instance; null on success.</param>
-/// <param name="Keys">The typed key attributes (null on error).</param>
+/// <param name="Keys">The key attributes as bronze column values (null on error).</param>
 /// <param name="JsonLength">
 /// The bytes of the non-pixel header as DICOM JSON (UTF-8) appended to the caller's buffer for this file; 0 on error.
 /// </param>
-/// <param name="HeaderSha256">Lower-case hex SHA-256 of exactly those <paramref name="JsonLength"/> bytes (null on error).</param>
+/// <param name="HeaderSha256">SHA-256 of exactly those <paramref name="JsonLength"/> bytes (zeros on error).</param>
 /// <param name="BytesRead">Bytes of the file read.</param>
-public sealed record ParsedDicomFile(DicomReadError? Error, DicomKeyAttributes? Keys, int JsonLength, string? HeaderSha256, long BytesRead);
+public sealed record ParsedDicomFile(DicomReadError? Error, DicomKeyValues? Keys, int JsonLength, Sha256Digest HeaderSha256, long BytesRead);
 
 /// <summary>
 /// The per-file work of DICOM ingestion, in one place so the ingestion benchmark measures exactly what the job does:
@@ -27,6 +35,9 @@ public static class DicomFileParser
     // This file's JSON: the reader clears it (and starts over when a long header needs more of the file), so it cannot be
     // the caller's buffer, which holds the files before this one.
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_json;
+
+    // One hasher per thread: SHA256.HashData sets up (and clears) the native digest on every call.
+    [ThreadStatic] private static IncrementalHash? t_sha256;
 
     /// <summary>
     /// Opens the file at <paramref name="path"/> as ingestion does (<see cref="SourceTree.Open"/>) and parses it; see the
@@ -56,15 +67,17 @@ public static class DicomFileParser
             var own = t_json ??= new ArrayBufferWriter<byte>(64 * 1024);
             var result = DicomFileReader.ReadHeaderJson(stream, label, own);
             if (!result.IsSuccess)
-                return new ParsedDicomFile(result.Error, null, 0, null, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(fileSize, DicomFileReader.FirstChunk));
-            if (string.IsNullOrEmpty(result.Keys!.SopInstanceUid))
-                return new ParsedDicomFile(new DicomReadError(label, 0, DicomTags.SOPInstanceUID, DicomReadErrorReason.InvalidStructure), null, 0, null, result.HeaderBytes);
+                return new ParsedDicomFile(result.Error, null, 0, default, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(fileSize, DicomFileReader.FirstChunk));
+            if (result.KeyValues!.SopInstanceUid.IsEmpty)
+                return new ParsedDicomFile(new DicomReadError(label, 0, DicomTags.SOPInstanceUID, DicomReadErrorReason.InvalidStructure), null, 0, default, result.HeaderBytes);
             var written = own.WrittenSpan;
-            Span<byte> sha = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(written, sha);
+            var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha256.AppendData(written);
+            Sha256Digest digest = default;
+            sha256.GetHashAndReset(digest);
             written.CopyTo(json.GetSpan(written.Length));
             json.Advance(written.Length);
-            return new ParsedDicomFile(null, result.Keys, written.Length, Convert.ToHexStringLower(sha), result.HeaderBytes);
+            return new ParsedDicomFile(null, result.KeyValues, written.Length, digest, result.HeaderBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -72,9 +85,22 @@ public static class DicomFileParser
         }
     }
 
+    /// <summary>
+    /// As <see cref="Parse(Stream, string, long, IBufferWriter{byte})"/> for the file with run-local number
+    /// <paramref name="sequence"/>: its label (<see cref="Label"/>) is made only when the file fails, not for every file.
+    /// </summary>
+    public static ParsedDicomFile Parse(Stream stream, long sequence, long fileSize, IBufferWriter<byte> json)
+    {
+        var result = Parse(stream, PendingLabel, fileSize, json);
+        return result.Error is null ? result : result with { Error = result.Error with { FileLabel = Label(sequence) } };
+    }
+
+    // Stands for the label until a file fails (the reader names a file only in its error).
+    private const string PendingLabel = "file #?";
+
     /// <summary>The result for a file that could not be opened or read (nothing read, nothing appended).</summary>
     public static ParsedDicomFile IoError(string label) =>
-        new(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, null, 0);
+        new(new DicomReadError(label, 0, null, DicomReadErrorReason.IoError), null, 0, default, 0);
 
     /// <summary>The label of the file with run-local number <paramref name="sequence"/>: "file #N".</summary>
     public static string Label(long sequence) => string.Create(CultureInfo.InvariantCulture, $"file #{sequence}");

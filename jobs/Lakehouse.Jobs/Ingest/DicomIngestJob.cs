@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Lakehouse.Engine;
 using Lakehouse.Tables;
@@ -202,7 +203,7 @@ public sealed class DicomIngestJob
         {
             string path = chunk.Paths[i];
             ref var file = ref chunk.Files[i];
-            string label = DicomFileParser.Label(chunk.FirstSequence + i);
+            long sequence = chunk.FirstSequence + i;
             OpenedSourceFile opened;
             try { opened = SourceTree.Open(path); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -210,7 +211,7 @@ public sealed class DicomIngestJob
                 // Not readable (or not a regular file): recorded as an error under the version a stat sees, so the next
                 // run skips it until it changes.
                 (file.Size, file.ModifiedMicros) = StatOf(path);
-                if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(label);
+                if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(DicomFileParser.Label(sequence));
                 return;
             }
             using (opened)
@@ -218,7 +219,7 @@ public sealed class DicomIngestJob
                 (file.Size, file.ModifiedMicros) = (opened.Size, opened.ModifiedMicros);
                 if (known.HasVersion(path, opened.Size, opened.ModifiedMicros)) return;
                 file.JsonStart = chunk.Json.WrittenCount;
-                file.Result = DicomFileParser.Parse(opened.Stream, label, opened.Size, chunk.Json);
+                file.Result = DicomFileParser.Parse(opened.Stream, sequence, opened.Size, chunk.Json);
             }
         }
 
@@ -297,6 +298,7 @@ public sealed class DicomIngestJob
     private sealed class RowGroup(string runId, DateTimeOffset ingestedAt)
     {
         private readonly long _ingestedAt = ColumnBuffer.TimestampValue(ingestedAt.UtcDateTime);
+        private readonly byte[] _runId = System.Text.Encoding.UTF8.GetBytes(runId); // every row repeats it: encoded once
         public ColumnBuffers Instances { get; } = new(BronzeTables.DicomInstancesSchema);
         public ColumnBuffers Duplicates { get; } = new(BronzeTables.DicomDuplicatesSchema);
         public ColumnBuffers Errors { get; } = new(BronzeTables.DicomErrorsSchema);
@@ -333,9 +335,13 @@ public sealed class DicomIngestJob
         {
             var result = file.Result!;
             int c = AddFileColumns(row, path, file);
-            foreach (var key in DicomKeyAttributes.BronzeColumns) BronzeTables.AppendKeyValue(row.Column(c++), key.Get(result.Keys!));
+            var keys = result.Keys!;
+            foreach (var key in BronzeTables.KeyColumns) BronzeTables.AppendKeyValue(row.Column(c++), key, keys);
             row.Column<FixedColumnBuffer<long>>(c++).Append(result.BytesRead);
-            row.Column<Utf8ColumnBuffer>(c++).Append(result.HeaderSha256);
+            var sha = row.Column<Utf8ColumnBuffer>(c++);
+            var digest = result.HeaderSha256;
+            Convert.TryToHexStringLower(digest, sha.Reserve(2 * SHA256.HashSizeInBytes), out int hexLength);
+            sha.Commit(hexLength);
             if (withJson) row.Column<Utf8ColumnBuffer>(c++).Append(tagsJson);
             else row.Column(c++).AppendNull();
             if (kind is not null) row.Column<Utf8ColumnBuffer>(c++).Append(kind);
@@ -363,7 +369,7 @@ public sealed class DicomIngestJob
 
         private void AddRunColumns(ColumnBuffers row, int c)
         {
-            row.Column<Utf8ColumnBuffer>(c++).Append(runId);
+            row.Column<Utf8ColumnBuffer>(c++).Append(_runId);
             row.Column<FixedColumnBuffer<long>>(c).Append(_ingestedAt);
             row.EndRow();
         }

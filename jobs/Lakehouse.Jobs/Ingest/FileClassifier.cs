@@ -116,8 +116,9 @@ internal sealed class FileClassifier(KnownDicomFiles known, int batchSize, long 
             }
             else
             {
-                ulong sop = FileFingerprint.Hash(result.Keys!.SopInstanceUid!);
-                ulong header = KnownDicomFiles.HashPrefix(result.HeaderSha256!);
+                ulong sop = FileFingerprint.HashUtf8(result.Keys!.SopInstanceUid);
+                var digest = result.HeaderSha256;
+                ulong header = KnownDicomFiles.HashPrefix(digest);
                 if (known.HeaderBySop.TryGetValue(sop, out ulong kept))
                 {
                     bool identical = kept == header;

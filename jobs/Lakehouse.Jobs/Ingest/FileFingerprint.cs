@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
 namespace Lakehouse.Jobs.Ingest;
 
 /// <summary>
@@ -27,6 +30,34 @@ public static class FileFingerprint
             h = (h ^ (byte)(c >> 8)) * Prime;
         }
         return h;
+    }
+
+    /// <summary>
+    /// A 64-bit hash of UTF-8 text (a SOP Instance UID), eight bytes at a time; compared only within one run (hashes of
+    /// stored values are computed again on load), so it need not match any other hash.
+    /// </summary>
+    public static ulong HashUtf8(ReadOnlySpan<byte> utf8)
+    {
+        const ulong P1 = 0x9E3779B185EBCA87UL, P2 = 0xC2B2AE3D27D4EB4FUL;
+        ulong h = Offset ^ ((ulong)utf8.Length * P1);
+        while (utf8.Length >= 8)
+        {
+            h = BitOperations.RotateLeft(h ^ (BinaryPrimitives.ReadUInt64LittleEndian(utf8) * P2), 31) * P1;
+            utf8 = utf8[8..];
+        }
+        if (!utf8.IsEmpty)
+        {
+            Span<byte> last = stackalloc byte[8];
+            last.Clear();
+            utf8.CopyTo(last);
+            h = BitOperations.RotateLeft(h ^ (BinaryPrimitives.ReadUInt64LittleEndian(last) * P2), 31) * P1;
+        }
+        // Final avalanche (every input bit reaches every output bit), as in MurmurHash3's fmix64.
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53UL;
+        return h ^ (h >> 33);
     }
 
     private static ulong Mix(ulong h, ulong value)

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Text;
 using DuckDB.NET.Data;
 using Lakehouse.Engine;
 
@@ -54,9 +57,23 @@ internal sealed class KnownDicomFiles
         {
             known.FileVersions.Add(FileFingerprint.Of(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
             if (instances && !reader.IsDBNull(3))
-                known.HeaderBySop[FileFingerprint.Hash(reader.GetString(3))] = HashPrefix(reader.GetString(4));
+                known.HeaderBySop[SopHash(reader.GetString(3))] = HashPrefix(reader.GetString(4));
         }
     }
+
+    /// <summary>The hash a run computes from a SOP Instance UID's UTF-8 bytes (<see cref="FileFingerprint.HashUtf8"/>), of a stored UID.</summary>
+    public static ulong SopHash(string sopInstanceUid)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(sopInstanceUid.Length);
+        byte[]? rented = max > 256 ? ArrayPool<byte>.Shared.Rent(max) : null;
+        Span<byte> utf8 = rented ?? stackalloc byte[256];
+        ulong h = FileFingerprint.HashUtf8(utf8[..Encoding.UTF8.GetBytes(sopInstanceUid, utf8)]);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        return h;
+    }
+
+    /// <summary>The first 8 bytes of a SHA-256 as a big-endian number: equal to <see cref="HashPrefix(string)"/> of its hex.</summary>
+    public static ulong HashPrefix(ReadOnlySpan<byte> sha256) => BinaryPrimitives.ReadUInt64BigEndian(sha256);
 
     /// <summary>The first 16 hex digits of a SHA-256 as a number.</summary>
     public static ulong HashPrefix(string sha256Hex) => ulong.Parse(sha256Hex.AsSpan(0, 16), NumberStyles.HexNumber, CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 using Lakehouse.Jobs.Ingest;
 using Lakehouse.Jobs.Sample;
 using Lakehouse.Testing;
@@ -36,6 +37,14 @@ public class DicomFileParserTests
             int start = chunk.WrittenCount;
             var result = DicomFileParser.Parse(files[i], label, chunk);
             var reference = DicomFileReader.ReadHeader(files[i], label);
+            // The job's overload, which names a file only when it fails, gives the same result and the same label.
+            using (var stream = File.OpenRead(files[i]))
+            {
+                var bySequence = DicomFileParser.Parse(stream, i + 1, size, new ArrayBufferWriter<byte>());
+                bySequence.Error.Should().Be(result.Error, label);
+                bySequence.JsonLength.Should().Be(result.JsonLength, label);
+                bySequence.BytesRead.Should().Be(result.BytesRead, label);
+            }
             if (!reference.IsSuccess || string.IsNullOrEmpty(reference.Keys!.SopInstanceUid))
             {
                 result.Error.Should().NotBeNull(label);
@@ -50,8 +59,10 @@ public class DicomFileParserTests
             DicomJson.SerializeUtf8(reference.Dataset!, expected);
             result.JsonLength.Should().Be(expected.WrittenCount, label);
             chunk.WrittenSpan.Slice(start, result.JsonLength).SequenceEqual(expected.WrittenSpan).Should().BeTrue(label);
-            result.HeaderSha256.Should().Be(Convert.ToHexStringLower(SHA256.HashData(expected.WrittenSpan)), label);
-            result.Keys.Should().BeEquivalentTo(reference.Keys, label);
+            var digest = result.HeaderSha256;
+            ((ReadOnlySpan<byte>)digest).SequenceEqual(SHA256.HashData(expected.WrittenSpan)).Should().BeTrue(label);
+            result.Keys!.ToAttributes().Should().BeEquivalentTo(reference.Keys, label);
+            result.Keys.SopInstanceUid.SequenceEqual(Encoding.UTF8.GetBytes(reference.Keys!.SopInstanceUid!)).Should().BeTrue(label);
             result.BytesRead.Should().Be(reference.HeaderBytes, label);
             syntaxes.Add(reference.TransferSyntax!.Uid);
             parsed++;
@@ -59,6 +70,22 @@ public class DicomFileParserTests
         parsed.Should().BeGreaterThan(100);
         failed.Should().BeGreaterThan(0, "the sample plants junk and truncated files");
         syntaxes.Should().Contain(["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"]);
+    }
+
+    [Fact]
+    public void The_classifier_hashes_of_a_run_equal_those_computed_from_stored_strings()
+    {
+        // A run hashes the SOP Instance UID's UTF-8 bytes and the raw digest; a later run's KnownDicomFiles hashes the
+        // stored strings: both must agree, or every file of the later run would look new (or conflicting).
+        foreach (string uid in new[] { "1.2.840.113619.2.55.3.604688119.969.1268071029.320", "1.2", "", "1.2.3.4.5.6.7.8", "ünïcode-uid" })
+            KnownDicomFiles.SopHash(uid).Should().Be(FileFingerprint.HashUtf8(Encoding.UTF8.GetBytes(uid)), uid);
+        FileFingerprint.HashUtf8("1.2.3.4.5.6.7.8"u8).Should().NotBe(FileFingerprint.HashUtf8("1.2.3.4.5.6.7.9"u8));
+        FileFingerprint.HashUtf8("1234567"u8).Should().NotBe(FileFingerprint.HashUtf8("1234567\0"u8), "the length counts, not only the zero-padded words");
+        for (int i = 0; i < 50; i++)
+        {
+            byte[] sha = SHA256.HashData(BitConverter.GetBytes(i));
+            KnownDicomFiles.HashPrefix(sha).Should().Be(KnownDicomFiles.HashPrefix(Convert.ToHexStringLower(sha)));
+        }
     }
 
     [Fact]

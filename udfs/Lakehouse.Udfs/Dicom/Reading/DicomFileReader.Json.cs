@@ -108,10 +108,10 @@ public static partial class DicomFileReader
 
     // The key attributes straight from the walked bytes (top-level key elements in tag order); only a big-endian data
     // set is copied, to swap its binary values to the little-endian order the extraction reads.
-    private static DicomKeyAttributes KeyAttributes(ReadOnlySpan<byte> data, Span<DicomKeyElement> keys, DicomCharacterSet characterSet,
+    private static DicomKeyValues KeyAttributes(ReadOnlySpan<byte> data, Span<DicomKeyElement> keys, DicomCharacterSet characterSet,
         DicomDataset meta, DicomTransferSyntax syntax)
     {
-        if (!syntax.BigEndian) return DicomKeyAttributes.From(keys, data, characterSet, meta, syntax);
+        if (!syntax.BigEndian) return DicomKeyValues.From(keys, data, characterSet, meta, syntax);
         int total = 0;
         foreach (var k in keys) total += k.Length;
         byte[] values = ArrayPool<byte>.Shared.Rent(total);
@@ -127,7 +127,7 @@ public static partial class DicomFileReader
                 keys[i] = k with { Start = at };
                 at += k.Length;
             }
-            return DicomKeyAttributes.From(keys, values.AsSpan(0, total), characterSet, meta, syntax);
+            return DicomKeyValues.From(keys, values.AsSpan(0, total), characterSet, meta, syntax);
         }
         finally
         {

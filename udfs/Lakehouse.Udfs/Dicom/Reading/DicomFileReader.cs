@@ -117,7 +117,7 @@ public static partial class DicomFileReader
         var failure = MaterializeOwned(ref reader, copy, dataset, label, syntax.BigEndian);
         if (failure is not null) return failure;
         if (!syntax.ExplicitVR) ResolveUsOrSs(dataset);
-        return DicomReadResult.Success(meta, dataset, DicomKeyAttributes.From(meta, dataset, syntax), pos + headerLength, syntax);
+        return DicomReadResult.Success(meta, dataset, DicomKeyValues.From(meta, dataset, syntax), pos + headerLength, syntax);
     }
 
     // Everything before the data set: preamble, "DICM", File Meta Information, and the transfer syntax (named, detected or
@@ -235,7 +235,7 @@ public static partial class DicomFileReader
                     var failure = MaterializeOwned(ref reader, copy, dataset, label, false);
                     if (failure is not null) return failure;
                     if (json is not null) SerializeFallback(dataset, json);
-                    return DicomReadResult.Success(meta, dataset, DicomKeyAttributes.From(meta, dataset, syntax), fileOffset + fed, syntax);
+                    return DicomReadResult.Success(meta, dataset, DicomKeyValues.From(meta, dataset, syntax), fileOffset + fed, syntax);
                 }
                 if (length > options.MaxHeaderBytes) return DicomReadResult.Failure(new(label, fileOffset, null, DicomReadErrorReason.HeaderTooLarge));
                 byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)inflated.Length * 2, Array.MaxLength));

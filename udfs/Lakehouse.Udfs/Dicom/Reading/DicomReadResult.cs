@@ -18,8 +18,13 @@ public sealed class DicomReadResult
     /// </summary>
     public DicomDataset? Dataset { get; private init; }
 
-    /// <summary>The typed key attributes of the data set.</summary>
-    public DicomKeyAttributes? Keys { get; private init; }
+    /// <summary>The key attributes of the data set as bronze column values (UTF-8 text, typed values).</summary>
+    public DicomKeyValues? KeyValues { get; private init; }
+
+    private DicomKeyAttributes? _keys;
+
+    /// <summary>The typed key attributes of the data set (made from <see cref="KeyValues"/> on first use).</summary>
+    public DicomKeyAttributes? Keys => _keys ??= KeyValues?.ToAttributes();
 
     /// <summary>The failure, when <see cref="IsSuccess"/> is false.</summary>
     public DicomReadError? Error { get; private init; }
@@ -34,9 +39,9 @@ public sealed class DicomReadResult
     /// <summary>The transfer syntax the data set was read with.</summary>
     public DicomTransferSyntax? TransferSyntax { get; private init; }
 
-    internal static DicomReadResult Success(DicomDataset meta, DicomDataset? dataset, DicomKeyAttributes keys, long headerBytes,
+    internal static DicomReadResult Success(DicomDataset meta, DicomDataset? dataset, DicomKeyValues keys, long headerBytes,
         DicomTransferSyntax syntax) =>
-        new() { FileMeta = meta, Dataset = dataset, Keys = keys, HeaderBytes = headerBytes, TransferSyntax = syntax };
+        new() { FileMeta = meta, Dataset = dataset, KeyValues = keys, HeaderBytes = headerBytes, TransferSyntax = syntax };
 
     internal static DicomReadResult Failure(DicomReadError error) => new() { Error = error };
 }
