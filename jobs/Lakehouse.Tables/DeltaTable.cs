@@ -94,8 +94,14 @@ public sealed class DeltaTable
         string target = System.IO.Path.Combine(log, LogFiles.CommitName(0));
         string temp = System.IO.Path.Combine(log, $".{LogFiles.CommitName(0)}.{Guid.NewGuid():N}.tmp");
         File.WriteAllText(temp, content);
-        try { File.Move(temp, target, overwrite: false); }
-        catch (IOException) when (File.Exists(target))
+        bool published;
+        try { published = Transaction.ExclusivePublish.TryPublish(temp, target); }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+        if (!published)
         {
             File.Delete(temp);
             throw new DeltaException(DeltaErrorKind.TableAlreadyExists, table.Path, "a table already exists here (version 0 is committed)", "Open it with DeltaTable.Open.");

@@ -166,10 +166,8 @@ public sealed class DeltaTransaction
                 fs.Flush(flushToDisk: true);
             }
             TestHooks.MaybeCrash(TestHooks.BeforeCommit);
-            // Move without overwrite is link()+unlink() on Unix: atomic and exclusive, so exactly one writer gets version N
-            // and a reader never sees a half-written commit.
-            File.Move(temp, target, overwrite: false);
-            return new CommitResult.Committed(version);
+            // Exclusive and atomic: exactly one writer gets version N, and a reader never sees a half-written commit.
+            return ExclusivePublish.TryPublish(temp, target) ? new CommitResult.Committed(version) : new CommitResult.Conflicted(version);
         }
         catch (IOException) when (File.Exists(target))
         {
