@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Lakehouse.Udfs.Dicom;
 using Lakehouse.Udfs.Dicom.Reading;
+using static Lakehouse.Udfs.Tests.Dicom.DicomTestFiles;
 using DicomWriter = Lakehouse.Udfs.Dicom.Writing.DicomWriter;
 using DicomWriterOptions = Lakehouse.Udfs.Dicom.Writing.DicomWriterOptions;
 using WireSyntax = Lakehouse.Udfs.Dicom.Writing.DicomTransferSyntax;
@@ -196,17 +197,4 @@ public class DicomKeyValuesTests
             _ => first,
         };
     }
-
-    private static byte[] Part10(DicomDataset dataset, WireSyntax syntax = WireSyntax.ExplicitVRLittleEndian)
-    {
-        if (!dataset.Contains(DicomTags.SOPClassUID)) dataset.Set(Raw(0x0008, 0x0016, DicomVR.UI, "1.2.840.10008.5.1.4.1.1.7\0"));
-        if (!dataset.Contains(DicomTags.SOPInstanceUID)) dataset.Set(Raw(0x0008, 0x0018, DicomVR.UI, "1.2.9\0"));
-        var buffer = new ArrayBufferWriter<byte>();
-        DicomWriter.WriteFile(buffer, dataset, new DicomWriterOptions { TransferSyntax = syntax });
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static DicomElement Raw(ushort g, ushort e, DicomVR vr, string latin1) => new(new DicomTag(g, e), vr, Encoding.Latin1.GetBytes(latin1));
-
-    private static DicomElement Raw(ushort g, ushort e, DicomVR vr, byte[] value) => new(new DicomTag(g, e), vr, value);
 }
