@@ -298,15 +298,13 @@ public sealed class DicomIngestJob
     private sealed class RowGroup(string runId, DateTimeOffset ingestedAt)
     {
         private readonly long _ingestedAt = ColumnBuffer.TimestampValue(ingestedAt.UtcDateTime);
+        private static readonly int TagsJsonColumn = BronzeTables.DicomInstancesSchema.IndexOf("tags_json");
         private readonly byte[] _runId = System.Text.Encoding.UTF8.GetBytes(runId); // every row repeats it: encoded once
         public ColumnBuffers Instances { get; } = new(BronzeTables.DicomInstancesSchema);
         public ColumnBuffers Duplicates { get; } = new(BronzeTables.DicomDuplicatesSchema);
         public ColumnBuffers Errors { get; } = new(BronzeTables.DicomErrorsSchema);
         public long JsonBytes { get; private set; }
-
-        private bool _sized;
         public int Count => Instances.RowCount + Duplicates.RowCount + Errors.RowCount;
-        public bool IsEmpty => Count == 0;
 
         public void Clear()
         {
@@ -318,12 +316,9 @@ public sealed class DicomIngestJob
 
         public void AddInstance(string path, in ChunkFile file, ReadOnlySpan<byte> tagsJson)
         {
-            if (!_sized)
-            {
-                // The instances' header JSON fills a row group: its buffer takes that size once instead of doubling up to it.
-                Instances.Column<Utf8ColumnBuffer>(Instances.IndexOf("tags_json")).EnsureCapacity(RowGroupJsonBytes + (256 << 10));
-                _sized = true;
-            }
+            // The instances' header JSON fills a row group: its buffer takes that size once (at the first instance, so a
+            // run of unchanged files allocates nothing) instead of doubling up to it.
+            Instances.Column<Utf8ColumnBuffer>(TagsJsonColumn).EnsureCapacity(RowGroupJsonBytes + (256 << 10));
             JsonBytes += AddHeaderRow(Instances, path, file, tagsJson, withJson: true, kind: null);
         }
 

@@ -134,10 +134,13 @@ public sealed record StructType : DeltaType
     public IReadOnlyList<StructField> Fields { get; }
 
     /// <summary>The field of that name (case-sensitive), or null.</summary>
-    public StructField? Find(string name)
+    public StructField? Find(string name) => IndexOf(name) is >= 0 and int i ? Fields[i] : null;
+
+    /// <summary>The position of the field named <paramref name="name"/> (ordinal), or -1.</summary>
+    public int IndexOf(string name)
     {
-        foreach (var f in Fields) if (f.Name == name) return f;
-        return null;
+        for (int i = 0; i < Fields.Count; i++) if (Fields[i].Name == name) return i;
+        return -1;
     }
 
     /// <inheritdoc />

@@ -45,11 +45,7 @@ public sealed class ColumnBuffers
         t.IsGenericType ? $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(", ", t.GenericTypeArguments.Select(a => a.Name))}>" : t.Name;
 
     /// <summary>The index of the column named <paramref name="name"/> (ordinal), or -1.</summary>
-    public int IndexOf(string name)
-    {
-        for (int i = 0; i < _columns.Length; i++) if (_columns[i].Field.Name == name) return i;
-        return -1;
-    }
+    public int IndexOf(string name) => Schema.IndexOf(name);
 
     /// <summary>Completes a row: every column must have received exactly one value (or null) since the last row.</summary>
     public void EndRow()

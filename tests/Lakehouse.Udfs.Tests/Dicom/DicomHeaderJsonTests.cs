@@ -5,6 +5,7 @@ using FsCheck.Xunit;
 using Lakehouse.Udfs.Dicom;
 using Lakehouse.Udfs.Dicom.Json;
 using Lakehouse.Udfs.Dicom.Reading;
+using static Lakehouse.Udfs.Tests.Dicom.DicomTestFiles;
 using DicomWriter = Lakehouse.Udfs.Dicom.Writing.DicomWriter;
 using DicomWriterOptions = Lakehouse.Udfs.Dicom.Writing.DicomWriterOptions;
 using WireSyntax = Lakehouse.Udfs.Dicom.Writing.DicomTransferSyntax;
@@ -50,20 +51,6 @@ public class DicomHeaderJsonTests
         (streamed.Dataset is null).Should().Be(one.Dataset is null, label);
         return one.Dataset is null ? Path.OnePass : Path.Fallback;
     }
-
-    private static byte[] Part10(DicomDataset dataset, WireSyntax syntax, bool undefinedLengthSequences = false)
-    {
-        // The writer takes the meta's SOP class and instance from the data set.
-        if (!dataset.Contains(DicomTags.SOPClassUID)) dataset.Set(Raw(0x0008, 0x0016, DicomVR.UI, "1.2.840.10008.5.1.4.1.1.7\0"));
-        if (!dataset.Contains(DicomTags.SOPInstanceUID)) dataset.Set(Raw(0x0008, 0x0018, DicomVR.UI, "1.2.9\0"));
-        var buffer = new ArrayBufferWriter<byte>();
-        DicomWriter.WriteFile(buffer, dataset, new DicomWriterOptions { TransferSyntax = syntax, UndefinedLengthSequences = undefinedLengthSequences });
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static DicomElement Raw(ushort g, ushort e, DicomVR vr, string latin1) => new(new DicomTag(g, e), vr, Encoding.Latin1.GetBytes(latin1));
-
-    private static DicomElement Raw(ushort g, ushort e, DicomVR vr, byte[] value) => new(new DicomTag(g, e), vr, value);
 
     private static byte[] Le16(params ushort[] v) => v.SelectMany(x => BitConverter.GetBytes(x)).ToArray();
 

@@ -10,13 +10,16 @@ namespace Lakehouse.Udfs.Tests.Dicom;
 /// <summary>Small DICOM files built in memory for the reader tests: elements given by their raw bytes, written as Part 10.</summary>
 internal static class DicomTestFiles
 {
-    /// <summary>The data set as a Part 10 file (SOP Class and Instance UIDs added when missing, so every reader accepts it).</summary>
-    public static byte[] Part10(DicomDataset dataset, WireSyntax syntax = WireSyntax.ExplicitVRLittleEndian)
+    /// <summary>
+    /// The data set as a Part 10 file (SOP Class and Instance UIDs added when missing: the writer takes the meta's from the
+    /// data set), sequences of undefined length when asked.
+    /// </summary>
+    public static byte[] Part10(DicomDataset dataset, WireSyntax syntax = WireSyntax.ExplicitVRLittleEndian, bool undefinedLengthSequences = false)
     {
         if (!dataset.Contains(DicomTags.SOPClassUID)) dataset.Set(Raw(0x0008, 0x0016, DicomVR.UI, "1.2.840.10008.5.1.4.1.1.7\0"));
         if (!dataset.Contains(DicomTags.SOPInstanceUID)) dataset.Set(Raw(0x0008, 0x0018, DicomVR.UI, "1.2.9\0"));
         var buffer = new ArrayBufferWriter<byte>();
-        DicomWriter.WriteFile(buffer, dataset, new DicomWriterOptions { TransferSyntax = syntax });
+        DicomWriter.WriteFile(buffer, dataset, new DicomWriterOptions { TransferSyntax = syntax, UndefinedLengthSequences = undefinedLengthSequences });
         return buffer.WrittenSpan.ToArray();
     }
 
