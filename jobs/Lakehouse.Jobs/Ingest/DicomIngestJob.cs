@@ -179,6 +179,7 @@ public sealed class DicomIngestJob
             finally
             {
                 foreach (var file in _files.Values) file.Dispose(); // deletes partial files of a failed run
+                group.Dispose();
             }
         }
 
@@ -293,13 +294,25 @@ public sealed class DicomIngestJob
 
     /// <summary>
     /// The rows of one row group of the three tables in typed column buffers (no boxing, strings as UTF-8). Each worker
-    /// has one and clears it after writing, so its buffers grow once and stay.
+    /// has one and clears it after writing, so its buffers grow once and stay. The instances' header JSON, nearly all of
+    /// the bytes, is compressed into Parquet pages as rows arrive (<see cref="PagedUtf8ColumnBuffer"/>): each header is
+    /// copied once, into a page still in cache, instead of into megabytes of buffer read back cold when the group is written.
     /// </summary>
-    private sealed class RowGroup(string runId, DateTimeOffset ingestedAt)
+    private sealed class RowGroup : IDisposable
     {
-        private readonly long _ingestedAt = ColumnBuffer.TimestampValue(ingestedAt.UtcDateTime);
+        private readonly long _ingestedAt;
         private static readonly int TagsJsonColumn = BronzeTables.DicomInstancesSchema.IndexOf("tags_json");
-        private readonly byte[] _runId = System.Text.Encoding.UTF8.GetBytes(runId); // every row repeats it: encoded once
+        private readonly byte[] _runId; // every row repeats it: encoded once
+        private readonly PagedUtf8ColumnBuffer _instanceJson;
+
+        public RowGroup(string runId, DateTimeOffset ingestedAt)
+        {
+            _ingestedAt = ColumnBuffer.TimestampValue(ingestedAt.UtcDateTime);
+            _runId = System.Text.Encoding.UTF8.GetBytes(runId);
+            // The codec of the files the group is written to (BronzeBatchWriter opens them with the default, ZSTD).
+            _instanceJson = Instances.EncodePagesOnAppend(TagsJsonColumn, Parquet.CompressionMethod.Zstd);
+        }
+
         public ColumnBuffers Instances { get; } = new(BronzeTables.DicomInstancesSchema);
         public ColumnBuffers Duplicates { get; } = new(BronzeTables.DicomDuplicatesSchema);
         public ColumnBuffers Errors { get; } = new(BronzeTables.DicomErrorsSchema);
@@ -314,13 +327,10 @@ public sealed class DicomIngestJob
             JsonBytes = 0;
         }
 
-        public void AddInstance(string path, in ChunkFile file, ReadOnlySpan<byte> tagsJson)
-        {
-            // The instances' header JSON fills a row group: its buffer takes that size once (at the first instance, so a
-            // run of unchanged files allocates nothing) instead of doubling up to it.
-            Instances.Column<Utf8ColumnBuffer>(TagsJsonColumn).EnsureCapacity(RowGroupJsonBytes + (256 << 10));
+        public void AddInstance(string path, in ChunkFile file, ReadOnlySpan<byte> tagsJson) =>
             JsonBytes += AddHeaderRow(Instances, path, file, tagsJson, withJson: true, kind: null);
-        }
+
+        public void Dispose() => _instanceJson.Dispose();
 
         // A duplicate repeats a header already landed: only a conflict keeps its own.
         public void AddDuplicate(string path, in ChunkFile file, string kind, ReadOnlySpan<byte> tagsJson) =>
@@ -337,8 +347,10 @@ public sealed class DicomIngestJob
             var digest = result.HeaderSha256;
             Convert.TryToHexStringLower(digest, sha.Reserve(2 * SHA256.HashSizeInBytes), out int hexLength);
             sha.Commit(hexLength);
-            if (withJson) row.Column<Utf8ColumnBuffer>(c++).Append(tagsJson);
-            else row.Column(c++).AppendNull();
+            if (!withJson) row.Column(c).AppendNull();
+            else if (row.Column(c) is PagedUtf8ColumnBuffer paged) paged.Append(tagsJson);
+            else row.Column<Utf8ColumnBuffer>(c).Append(tagsJson);
+            c++;
             if (kind is not null) row.Column<Utf8ColumnBuffer>(c++).Append(kind);
             AddRunColumns(row, c);
             return withJson ? tagsJson.Length : 0;

@@ -36,6 +36,13 @@ internal sealed class ByteBuffer(int capacity) : IDisposable
         Length = 0;
     }
 
+    /// <summary>Drops the first <paramref name="count"/> bytes, moving the rest to the start.</summary>
+    public void RemoveStart(int count)
+    {
+        _data.AsSpan(count, Length - count).CopyTo(_data);
+        Length -= count;
+    }
+
     public void Append(ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(Reserve(bytes.Length));

@@ -33,12 +33,9 @@ public sealed class ParquetBufferWriter : IDisposable
     private static readonly byte[] Magic = "PAR1"u8.ToArray();
 
     private readonly Stream _output;
-    private readonly CompressionMethod _compression;
     private readonly Column[] _columns;
-    private readonly ZstdPageCompressor? _zstd;
+    private readonly DataPageEncoder _pages;
     private readonly ByteBuffer _page = new(64 * 1024);
-    private readonly ByteBuffer _compressed = new(64 * 1024);
-    private readonly ThriftCompactWriter _header = new();
     private readonly ThriftCompactWriter _rowGroups = new(4096);
     private byte[] _levels = new byte[1024];
     private byte[] _repetitions = new byte[1024];
@@ -62,16 +59,15 @@ public sealed class ParquetBufferWriter : IDisposable
     {
         if (!Supports(compression)) throw new NotSupportedException($"compression {compression} is not written by the buffer writer");
         _output = output;
-        _compression = compression;
         Schema = schema;
         _columns = schema.Fields.Select(Column.For).ToArray();
-        if (compression == CompressionMethod.Zstd) _zstd = ZstdPageCompressor.Create(zstdLevel, zstd);
+        _pages = new DataPageEncoder(compression, zstdLevel, zstd);
         _output.Write(Magic);
         _position = Magic.Length;
     }
 
     /// <summary>Which zstd implementation compresses this writer's pages; null when the codec is not ZSTD.</summary>
-    internal ZstdImplementation? ZstdImplementation => _zstd?.Implementation;
+    internal ZstdImplementation? ZstdImplementation => _pages.ZstdImplementation;
 
     /// <summary>The schema rows must follow.</summary>
     public StructType Schema { get; }
@@ -165,9 +161,8 @@ public sealed class ParquetBufferWriter : IDisposable
     {
         if (_disposed) return;
         _disposed = _finished = true;
-        _zstd?.Dispose();
+        _pages.Dispose();
         _page.Dispose();
-        _compressed.Dispose();
     }
 
     // One column chunk: its pages, then its ColumnChunk metadata into the row group's. Returns its uncompressed size.
@@ -175,6 +170,19 @@ public sealed class ParquetBufferWriter : IDisposable
     {
         long chunkStart = _position, uncompressed = 0, levelCount = 0;
         int row = 0;
+        ReadOnlySpan<byte> min = default, max = default;
+        bool hasMinMax = false;
+        if (buffer is PagedUtf8ColumnBuffer paged)
+        {
+            // Its pages are encoded already: they go out as they are.
+            if (paged.Compression != _pages.Compression)
+                throw new ArgumentException($"column '{paged.Field.Name}' holds {paged.Compression} pages, the file is {_pages.Compression}", nameof(buffer));
+            var pages = paged.FinishPages(rows, out uncompressed, out hasMinMax, out min, out max);
+            _output.Write(pages);
+            _position += pages.Length;
+            levelCount = rows;
+            row = rows;
+        }
         while (row < rows)
         {
             int end = column.PageEnd(buffer, row, rows);
@@ -195,65 +203,25 @@ public sealed class ParquetBufferWriter : IDisposable
         if (hasLevels) m.I32Value(3); // RLE
         m.ListField(3, ThriftCompactWriter.TypeBinary, column.Path.Length);
         foreach (string p in column.Path) m.StringValue(p);
-        m.I32(4, Codec);
+        m.I32(4, _pages.Codec);
         m.I64(5, levelCount);
         m.I64(6, uncompressed);
         m.I64(7, _position - chunkStart);
         m.I64(9, chunkStart);
-        column.WriteStatistics(buffer, rows, m);
+        if (buffer is PagedUtf8ColumnBuffer) Column.WriteStatistics(buffer.NullCount, hasMinMax, min, max, m);
+        else column.WriteStatistics(buffer, rows, m);
         m.EndStruct();
         m.EndStruct();
         return uncompressed;
     }
 
-    private int Codec => _compression switch { CompressionMethod.Snappy => 1, CompressionMethod.Zstd => 6, _ => 0 };
-
-    // A data page header (thrift compact: three i32 fields and a struct of four) takes at most ~40 bytes.
-    private const int MaxPageHeaderBytes = 64;
-
     // Writes the page in _page (compressed when a codec is set) with its header; returns header + uncompressed body bytes.
-    // A compressed body goes straight into _compressed after room for the header, which is then put right before it:
-    // header and body leave in one write.
     private long WritePage(int levelCount)
     {
-        var body = _page.Written;
-        ReadOnlySpan<byte> header;
-        if (_compression == CompressionMethod.None)
-        {
-            header = PageHeader(body.Length, body.Length, levelCount);
-            _output.Write(header);
-            _output.Write(body);
-            _position += header.Length + body.Length;
-            return header.Length + body.Length;
-        }
-        int bound = _zstd is not null ? ZstdPageCompressor.MaxCompressedLength(body.Length) : Snappier.Snappy.GetMaxCompressedLength(body.Length);
-        var room = _compressed.Reserve(MaxPageHeaderBytes + bound);
-        var destination = room[MaxPageHeaderBytes..];
-        int stored = _zstd is not null ? _zstd.Compress(body, destination) : Snappier.Snappy.Compress(body, destination);
-        header = PageHeader(body.Length, stored, levelCount);
-        int from = MaxPageHeaderBytes - header.Length;
-        header.CopyTo(room[from..]);
-        _output.Write(room[from..(MaxPageHeaderBytes + stored)]);
-        _position += header.Length + stored;
-        return header.Length + body.Length;
-    }
-
-    private ReadOnlySpan<byte> PageHeader(int uncompressed, int stored, int levelCount)
-    {
-        var h = _header;
-        h.Reset();
-        h.BeginStruct();
-        h.I32(1, 0); // DATA_PAGE
-        h.I32(2, uncompressed);
-        h.I32(3, stored);
-        h.BeginStruct(5);
-        h.I32(1, levelCount);
-        h.I32(2, 0); // PLAIN
-        h.I32(3, 3); // RLE
-        h.I32(4, 3);
-        h.EndStruct();
-        h.EndStruct();
-        return h.Written;
+        var page = _pages.Encode(_page.Written, levelCount, out long uncompressed);
+        _output.Write(page);
+        _position += page.Length;
+        return uncompressed;
     }
 
     private Span<byte> Levels(int count)
@@ -635,7 +603,20 @@ public sealed class ParquetBufferWriter : IDisposable
 
         // Strings and binary in unsigned byte order, only when both ends are short (a JSON column's 8 KB values would
         // bloat the footer; readers treat absent min/max as unknown).
-        private const int MaxStatisticBytes = 64;
+        private const int MaxStatisticBytes = PagedUtf8ColumnBuffer.MaxStatisticBytes;
+
+        // A string column's statistics from its min/max, as Utf8MinMax finds them.
+        public static void WriteStatistics(long nullCount, bool hasMinMax, ReadOnlySpan<byte> min, ReadOnlySpan<byte> max, ThriftCompactWriter m)
+        {
+            m.BeginStruct(12);
+            m.I64(3, nullCount);
+            if (hasMinMax)
+            {
+                m.BinaryField(5, max);
+                m.BinaryField(6, min);
+            }
+            m.EndStruct();
+        }
 
         private static void Utf8MinMax(Utf8ColumnBuffer buffer, int rows, ThriftCompactWriter m)
         {

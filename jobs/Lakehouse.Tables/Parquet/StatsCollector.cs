@@ -185,6 +185,7 @@ internal sealed class StatsCollector
                     else if (anyD) leaf.ObserveFloat(minD, maxD);
                     break;
                 case Utf8ColumnBuffer u: ObserveStrings(leaf, u, nulls); break;
+                case PagedUtf8ColumnBuffer: leaf.NoMinMax = true; break; // its values are compressed already: null counts only
             }
         }
     }

@@ -44,6 +44,20 @@ public sealed class ColumnBuffers
     private static string Name(Type t) =>
         t.IsGenericType ? $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(", ", t.GenericTypeArguments.Select(a => a.Name))}>" : t.Name;
 
+    /// <summary>
+    /// Makes string column <paramref name="index"/> encode its values into <paramref name="compression"/>-compressed Parquet
+    /// pages as they are appended (<see cref="PagedUtf8ColumnBuffer"/>: for large values, which then pass through memory
+    /// once). Only before the first row; the caller disposes the returned buffer when done with these buffers.
+    /// </summary>
+    public PagedUtf8ColumnBuffer EncodePagesOnAppend(int index, global::Parquet.CompressionMethod compression)
+    {
+        if (RowCount > 0 || _columns[index].Count > 0)
+            throw new InvalidOperationException($"column '{_columns[index].Field.Name}': pages can be encoded on append only from the first row");
+        var paged = new PagedUtf8ColumnBuffer(_columns[index].Field, compression);
+        _columns[index] = paged;
+        return paged;
+    }
+
     /// <summary>The index of the column named <paramref name="name"/> (ordinal), or -1.</summary>
     public int IndexOf(string name) => Schema.IndexOf(name);
 
