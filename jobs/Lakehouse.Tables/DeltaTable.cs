@@ -12,7 +12,7 @@ namespace Lakehouse.Tables;
 /// <summary>
 /// A Delta Lake table in a local directory. Reads protocol 1..3 (features: timestampNtz, vacuumProtocolCheck), writes
 /// reader 1 / writer 2. Entry points: <see cref="Create"/>, <see cref="Open"/>, <see cref="Snapshot"/>,
-/// <see cref="NewTransaction"/>, <see cref="History"/>, <see cref="Checkpoint"/>, <see cref="Vacuum"/>.
+/// <see cref="NewTransaction(Transaction.DeltaOperation, Transaction.CommitLineage?, bool)"/>, <see cref="History"/>, <see cref="Checkpoint"/>, <see cref="Vacuum"/>.
 /// </summary>
 public sealed class DeltaTable
 {
@@ -147,6 +147,19 @@ public sealed class DeltaTable
     /// <summary>Starts a transaction against the latest snapshot. <paramref name="mergeSchema"/> allows Write to add new nullable columns.</summary>
     public DeltaTransaction NewTransaction(DeltaOperation operation, CommitLineage? lineage = null, bool mergeSchema = false) =>
         new(this, Snapshot(), operation, lineage, mergeSchema);
+
+    /// <summary>
+    /// Starts a transaction against <paramref name="read"/>, a snapshot of this table the caller holds (typically
+    /// <see cref="DeltaTransaction.PostCommitSnapshot"/> of its previous one), instead of listing and replaying the log. A
+    /// writer that commits batch after batch reads the log once; commits by others meanwhile are checked at commit time.
+    /// </summary>
+    public DeltaTransaction NewTransaction(Snapshot.Snapshot read, DeltaOperation operation, CommitLineage? lineage = null, bool mergeSchema = false)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        if (!string.Equals(System.IO.Path.GetFullPath(read.Table), System.IO.Path.GetFullPath(Path), StringComparison.Ordinal))
+            throw new ArgumentException("the snapshot is of another table", nameof(read));
+        return new(this, read, operation, lineage, mergeSchema);
+    }
 
     /// <summary>The commitInfo of every available commit, newest first.</summary>
     public IReadOnlyList<CommitInfo> History()

@@ -16,6 +16,8 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
     private readonly object _lock = new();
     private readonly Dictionary<(int Batch, LakeTableName Table), DeltaTransaction> _open = [];
     private readonly Dictionary<LakeTableName, Tables.DeltaTable> _tables = [];
+    // Per table, the snapshot after this run's last commit to it: the next batch's transaction reads it, not the log.
+    private readonly Dictionary<LakeTableName, Tables.Snapshot.Snapshot> _latest = [];
     private readonly Dictionary<int, long> _written = []; // source files (rows of any table) per batch whose data files are complete
     private readonly Queue<(int Batch, long SourceFiles, DeltaFileWriter[] Files)> _toComplete = [];
     private readonly AutoResetEvent _completedPart = new(false);
@@ -30,7 +32,9 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
             {
                 if (!_tables.TryGetValue(table, out var delta))
                     _tables[table] = delta = lake.OpenOrCreate(table, schema, lineage, properties: BronzeTables.PropertiesOf(table));
-                transaction = delta.NewTransaction(DeltaOperation.Append, lineage);
+                transaction = _latest.TryGetValue(table, out var latest)
+                    ? delta.NewTransaction(latest, DeltaOperation.Append, lineage)
+                    : delta.NewTransaction(DeltaOperation.Append, lineage);
                 _open[(batch, table)] = transaction;
             }
             return transaction.OpenFile();
@@ -99,7 +103,10 @@ internal sealed class BronzeBatchWriter(LakeStore lake, CommitLineage lineage, I
             {
                 DeltaTransaction? transaction;
                 lock (_lock) _open.Remove((batch, table), out transaction);
-                if (transaction is not null) versions[table.ToString()] = transaction.Commit();
+                if (transaction is null) continue;
+                versions[table.ToString()] = transaction.Commit();
+                var after = transaction.PostCommitSnapshot();
+                lock (_lock) _latest[table] = after;
             }
             _nextToCommit++;
         }

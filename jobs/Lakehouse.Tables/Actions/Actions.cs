@@ -29,8 +29,21 @@ public sealed record Metadata(string Id, string SchemaString, IReadOnlyList<stri
     public string? Description { get; init; }
 
     /// <summary>The parsed schema.</summary>
-    public StructType Schema => _schema ??= StructType.Parse(SchemaString);
-    private StructType? _schema;
+    public StructType Schema
+    {
+        get
+        {
+            // The cache remembers the text it parsed: a copy made with `with { SchemaString = ... }` copies the cache too.
+            // One reference, read and written whole: threads sharing a snapshot never see half of it.
+            var cached = _schema;
+            if (cached is null || !ReferenceEquals(cached.Text, SchemaString)) _schema = cached = new ParsedSchema(SchemaString, StructType.Parse(SchemaString));
+            return cached.Parsed;
+        }
+    }
+
+    private ParsedSchema? _schema;
+
+    private sealed record ParsedSchema(string Text, StructType Parsed);
 
     internal JsonObject ToJson()
     {

@@ -125,20 +125,7 @@ public sealed class Snapshot
         {
             if (a.Protocol is not null) protocol = a.Protocol;
             if (a.Metadata is not null) metadata = a.Metadata;
-            // removes before adds: a commit that removes and re-adds a path (new DV, or delete-then-re-add) ends with the add.
-            foreach (var r in a.Removes)
-            {
-                string key = FileKey(r.Path, r.DeletionVectorId);
-                adds.Remove(key);
-                tombstones[key] = r;
-            }
-            foreach (var add in a.Adds)
-            {
-                string key = FileKey(add.Path, add.DeletionVectorId);
-                adds[key] = add;
-                tombstones.Remove(key);
-            }
-            foreach (var t in a.Transactions) txns[t.AppId] = t.Version;
+            ApplyFiles(a, adds, tombstones, txns);
         }
 
         if (segment.CheckpointParts.Count > 0) Apply(CheckpointReader.Read(table, segment.CheckpointParts));
@@ -163,6 +150,48 @@ public sealed class Snapshot
             throw new DeltaException(DeltaErrorKind.Corrupt, table, $"the schemaString at version {segment.EndVersion} is not a valid schema", inner: e);
         }
         return new Snapshot(table, segment.EndVersion, protocol, metadata, adds, tombstones, txns, segment);
+    }
+
+    // Removes before adds: a commit that removes and re-adds a path (new DV, or delete-then-re-add) ends with the add.
+    private static void ApplyFiles(CommitActions a, Dictionary<string, AddFile> adds, Dictionary<string, RemoveFile> tombstones, Dictionary<string, long> txns)
+    {
+        foreach (var r in a.Removes)
+        {
+            string key = FileKey(r.Path, r.DeletionVectorId);
+            adds.Remove(key);
+            tombstones[key] = r;
+        }
+        foreach (var add in a.Adds)
+        {
+            string key = FileKey(add.Path, add.DeletionVectorId);
+            adds[key] = add;
+            tombstones.Remove(key);
+        }
+        foreach (var t in a.Transactions) txns[t.AppId] = t.Version;
+    }
+
+    /// <summary>
+    /// The snapshot one commit after this one: <paramref name="commit"/>'s actions (committed as <paramref name="version"/>
+    /// = <see cref="Version"/> + 1, in <paramref name="commitPath"/>) applied to this state, without reading the log again.
+    /// This is how a writer knows the table right after its own commit (delta-rs and delta-kernel's post-commit snapshot).
+    /// </summary>
+    internal Snapshot Then(CommitActions commit, long version, string commitPath)
+    {
+        if (version != Version + 1) throw new ArgumentException($"version {version} does not follow {Version}", nameof(version));
+        var adds = new Dictionary<string, AddFile>(Adds, StringComparer.Ordinal);
+        var tombstones = new Dictionary<string, RemoveFile>(Tombstones, StringComparer.Ordinal);
+        var txns = new Dictionary<string, long>(Transactions, StringComparer.Ordinal);
+        ApplyFiles(commit, adds, tombstones, txns);
+        var segment = new LogSegment.LogSegment
+        {
+            Table = Table,
+            EndVersion = version,
+            CheckpointVersion = Segment.CheckpointVersion,
+            CheckpointParts = Segment.CheckpointParts,
+            AscendingCommits = [.. Segment.AscendingCommits, (version, commitPath)],
+            AllCommits = [.. Segment.AllCommits, (version, commitPath)],
+        };
+        return new Snapshot(Table, version, commit.Protocol ?? Protocol, commit.Metadata ?? Metadata, adds, tombstones, txns, segment);
     }
 
     /// <summary>Files are keyed by their decoded path (so differently-escaped spellings match) plus the deletion vector id.</summary>

@@ -31,6 +31,7 @@ public sealed class DeltaTransaction
     private bool _schemaChanged;
     private string? _predicateText;
     private bool _committed;
+    private long _committedVersion = -1;
 
     internal DeltaTransaction(DeltaTable table, Snapshot.Snapshot read, DeltaOperation operation, CommitLineage? lineage, bool mergeSchema)
     {
@@ -135,6 +136,7 @@ public sealed class DeltaTransaction
             {
                 case CommitResult.Committed c:
                     _committed = true;
+                    _committedVersion = c.Version;
                     TestHooks.MaybeCrash(TestHooks.AfterCommit);
                     _table.AfterCommit(c.Version, _read.Metadata.Configuration); // a transaction never changes the configuration
                     return c.Version;
@@ -148,6 +150,24 @@ public sealed class DeltaTransaction
         }
         throw new DeltaException(DeltaErrorKind.Conflict, _table.Path, $"gave up after {MaxCommitAttempts} commit attempts: other writers kept winning",
             "Reduce the number of concurrent writers or retry later.");
+    }
+
+    /// <summary>
+    /// The table as of this transaction's commit, for the writer's next transaction: when nobody committed in between, the
+    /// read snapshot with this commit's actions applied (no log read); otherwise read from the log.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The transaction has not committed.</exception>
+    public Snapshot.Snapshot PostCommitSnapshot()
+    {
+        if (!_committed) throw new InvalidOperationException("the transaction has not committed");
+        if (_committedVersion != _read.Version + 1) return _table.Snapshot(_committedVersion);
+        var actions = new CommitActions();
+        if (_schemaChanged) actions.Metadata = _read.Metadata with { SchemaString = _schema.ToJsonString() };
+        actions.Removes.AddRange(_removes);
+        actions.Adds.AddRange(_adds);
+        if (AppTransaction is not null) actions.Transactions.Add(AppTransaction);
+        string path = Path.Combine(_table.Path, "_delta_log", LogSegment.LogFiles.CommitName(_committedVersion));
+        return _read.Then(actions, _committedVersion, path);
     }
 
     /// <summary>One attempt: exclusively creates the commit file for <paramref name="version"/>.</summary>
