@@ -36,12 +36,15 @@ internal sealed class ByteBuffer(int capacity) : IDisposable
         Length = 0;
     }
 
-    /// <summary>Drops the first <paramref name="count"/> bytes, moving the rest to the start.</summary>
-    public void RemoveStart(int count)
+    /// <summary>Drops <paramref name="count"/> bytes at <paramref name="start"/>, moving the bytes after them down.</summary>
+    public void RemoveRange(int start, int count)
     {
-        _data.AsSpan(count, Length - count).CopyTo(_data);
+        _data.AsSpan(start + count, Length - start - count).CopyTo(_data.AsSpan(start));
         Length -= count;
     }
+
+    /// <summary>The <paramref name="length"/> bytes at <paramref name="offset"/>, within <see cref="Length"/>, to overwrite.</summary>
+    public Span<byte> At(int offset, int length) => _data.AsSpan(0, Length).Slice(offset, length);
 
     public void Append(ReadOnlySpan<byte> bytes)
     {

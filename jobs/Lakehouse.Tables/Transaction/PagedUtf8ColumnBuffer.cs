@@ -21,8 +21,12 @@ public sealed class PagedUtf8ColumnBuffer : ColumnBuffer, IDisposable
 {
     private readonly DataPageEncoder _encoder;
     private readonly bool _binary;
-    private readonly ByteBuffer _values = new(64 * 1024); // the open page's values, PLAIN: 4-byte length, bytes
-    private readonly ByteBuffer _body = new(1024);        // a nullable page: levels, then the values
+    // The open page's values (PLAIN: 4-byte length, bytes) after room for its definition levels, which a page without
+    // many nulls encodes in a few bytes: they go right before the values, and the page is compressed where it lies.
+    private readonly ByteBuffer _values = new(64 * 1024);
+    private const int LevelRoom = 64;
+    private readonly ByteBuffer _levelBytes = new(1024);
+    private readonly ByteBuffer _body = new(1024);        // a page whose levels need more room: levels, then the values
     private readonly ByteBuffer _pages = new(64 * 1024);  // closed pages, each header + stored body
     private int[] _ends = new int[64];                    // per row of the open page: where its value ends in _values
     private byte[] _levels = new byte[64];
@@ -41,6 +45,7 @@ public sealed class PagedUtf8ColumnBuffer : ColumnBuffer, IDisposable
 
     internal PagedUtf8ColumnBuffer(StructField field, CompressionMethod compression) : base(field)
     {
+        _values.Length = LevelRoom;
         if (field.Type != DeltaType.String && field.Type != DeltaType.Binary)
             throw new ArgumentException($"column '{field.Name}' of type {field.Type}: only string and binary columns are encoded as they are appended", nameof(field));
         _binary = field.Type == DeltaType.Binary;
@@ -121,7 +126,7 @@ public sealed class PagedUtf8ColumnBuffer : ColumnBuffer, IDisposable
 
     private ReadOnlySpan<byte> OpenPageValue(int pageRow)
     {
-        int start = pageRow == 0 ? 0 : _ends[pageRow - 1];
+        int start = pageRow == 0 ? LevelRoom : _ends[pageRow - 1];
         return _values.Written[(start + 4).._ends[pageRow]];
     }
 
@@ -130,7 +135,7 @@ public sealed class PagedUtf8ColumnBuffer : ColumnBuffer, IDisposable
         if (count == 0)
         {
             base.Truncate(0);
-            _values.Clear();
+            _values.Length = LevelRoom;
             _pages.Clear();
             _pageStart = _pageCount = 0;
             _pageValueBytes = _uncompressed = 0;
@@ -142,7 +147,7 @@ public sealed class PagedUtf8ColumnBuffer : ColumnBuffer, IDisposable
             throw new InvalidOperationException($"column '{Field.Name}': rows before {_pageStart} are encoded into closed pages and cannot be discarded");
         base.Truncate(count);
         int rows = count - _pageStart;
-        _values.Length = rows == 0 ? 0 : _ends[rows - 1];
+        _values.Length = rows == 0 ? LevelRoom : _ends[rows - 1];
         _pageValueBytes = 0;
         for (int r = 0; r < rows; r++) if (!Nulls[_pageStart + r]) _pageValueBytes += OpenPageValue(r).Length;
     }
@@ -165,28 +170,40 @@ public sealed class PagedUtf8ColumnBuffer : ColumnBuffer, IDisposable
         var nulls = Nulls.Slice(_pageStart, rows);
         ObserveStatistics(nulls);
         int end = _ends[rows - 1];
-        ReadOnlySpan<byte> body = _values.Written[..end];
+        ReadOnlySpan<byte> body = _values.Written[LevelRoom..end];
         if (Field.Nullable)
         {
             if (_levels.Length < rows) _levels = new byte[Math.Max(rows, _levels.Length * 2)];
             var levels = _levels.AsSpan(0, rows);
             for (int i = 0; i < rows; i++) levels[i] = nulls[i] ? (byte)0 : (byte)1;
-            _body.Clear();
-            LevelEncoder.Write(levels, 1, _body);
-            _body.Append(body);
-            body = _body.Written;
+            _levelBytes.Clear();
+            LevelEncoder.Write(levels, 1, _levelBytes);
+            var encoded = _levelBytes.Written;
+            if (encoded.Length <= LevelRoom)
+            {
+                int from = LevelRoom - encoded.Length;
+                encoded.CopyTo(_values.At(from, encoded.Length));
+                body = _values.Written[from..end];
+            }
+            else
+            {
+                _body.Clear();
+                _body.Append(encoded);
+                _body.Append(body);
+                body = _body.Written;
+            }
         }
         _pages.Append(_encoder.Encode(body, rows, out long uncompressed));
         _uncompressed += uncompressed;
         _pageCount++;
         // The rows left (at most one) move to the start of the next page.
         int left = Count - _pageStart - rows;
-        _values.RemoveStart(end);
+        _values.RemoveRange(LevelRoom, end - LevelRoom);
         _pageStart += rows;
         _pageValueBytes = 0;
         for (int r = 0; r < left; r++)
         {
-            _ends[r] = _ends[rows + r] - end;
+            _ends[r] = _ends[rows + r] - end + LevelRoom;
             if (!Nulls[_pageStart + r]) _pageValueBytes += OpenPageValue(r).Length;
         }
     }
@@ -230,6 +247,7 @@ public sealed class PagedUtf8ColumnBuffer : ColumnBuffer, IDisposable
         _encoder.Dispose();
         _values.Dispose();
         _body.Dispose();
+        _levelBytes.Dispose();
         _pages.Dispose();
     }
 }
