@@ -40,7 +40,7 @@ public static class DicomFileParser
     [ThreadStatic] private static IncrementalHash? t_sha256;
 
     /// <summary>
-    /// Opens the file at <paramref name="path"/> as ingestion does (<see cref="SourceTree.Open"/>) and parses it; see the
+    /// Opens the file at <paramref name="path"/> as ingestion does (<see cref="SourceTree.Open(string)"/>) and parses it; see the
     /// other overload. An I/O failure becomes an <see cref="DicomReadErrorReason.IoError"/> result.
     /// </summary>
     public static ParsedDicomFile Parse(string path, string label, IBufferWriter<byte> json)

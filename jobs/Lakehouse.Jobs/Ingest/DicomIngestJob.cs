@@ -97,7 +97,7 @@ public sealed class DicomIngestJob
         // The total is only for the ETA: a second walk of the tree is not worth it when nobody watches.
         if (_options.Progress is not null) _ = Task.Run(() => total = SourceTree.Count(source), token);
 
-        using var walk = new ChunkedWalk(SourceTree.Walk(source));
+        using var walk = new ChunkedWalk(SourceTree.WalkFiles(source));
         var classifier = new FileClassifier(known, Math.Max(1, _options.BatchSize), _options.MaxBatchJsonBytes);
         using var batches = new BronzeBatchWriter(_lake, lineage, versions, CommitOrder);
         var workers = Enumerable.Range(0, Math.Max(1, _options.Parallelism))
@@ -202,11 +202,12 @@ public sealed class DicomIngestJob
         // appending the JSON to the chunk's buffer.
         private void Parse(IngestChunk chunk, int i)
         {
-            string path = chunk.Paths[i];
+            ref readonly var walked = ref chunk.Walked[i];
+            string path = walked.Path;
             ref var file = ref chunk.Files[i];
             long sequence = chunk.FirstSequence + i;
             OpenedSourceFile opened;
-            try { opened = SourceTree.Open(path); }
+            try { opened = SourceTree.Open(walked); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Not readable (or not a regular file): recorded as an error under the version a stat sees, so the next
@@ -237,7 +238,7 @@ public sealed class DicomIngestJob
                     _batch = file.Batch;
                 }
                 var result = file.Result!;
-                string path = chunk.Paths[i];
+                string path = chunk.Walked[i].Path;
                 var tagsJson = json.Slice(file.JsonStart, result.JsonLength);
                 switch (file.Verdict)
                 {

@@ -22,7 +22,8 @@ internal struct ChunkFile
 /// </summary>
 internal sealed class IngestChunk(int capacity)
 {
-    public readonly string[] Paths = new string[capacity];
+    /// <summary>The walked files: path, and the open folder each is opened relative to (released by the open).</summary>
+    public readonly WalkedFile[] Walked = new WalkedFile[capacity];
     public readonly ChunkFile[] Files = new ChunkFile[capacity];
     public readonly ArrayBufferWriter<byte> Json = new(capacity * 8192);
     /// <summary>The walk-order number of the first file (1-based): files number on from it.</summary>
@@ -33,11 +34,11 @@ internal sealed class IngestChunk(int capacity)
     /// <summary>The classifier's open batch after this chunk: no later file goes to an earlier batch.</summary>
     public int BatchAfter;
 
-    public int Capacity => Paths.Length;
+    public int Capacity => Walked.Length;
 
     public void Reset()
     {
-        Array.Clear(Paths, 0, Count);
+        Array.Clear(Walked, 0, Count);
         Array.Clear(Files, 0, Count);
         Json.ResetWrittenCount();
         Count = 0;
@@ -46,10 +47,10 @@ internal sealed class IngestChunk(int capacity)
 }
 
 /// <summary>The source walk shared by the workers: each takes the next files as a chunk, numbered in walk order.</summary>
-internal sealed class ChunkedWalk(IEnumerable<string> walk) : IDisposable
+internal sealed class ChunkedWalk(IEnumerable<WalkedFile> walk) : IDisposable
 {
     private readonly object _lock = new();
-    private readonly IEnumerator<string> _files = walk.GetEnumerator();
+    private readonly IEnumerator<WalkedFile> _files = walk.GetEnumerator();
     private long _walked;
     private bool _done;
 
@@ -64,7 +65,7 @@ internal sealed class ChunkedWalk(IEnumerable<string> walk) : IDisposable
             if (_done) return false;
             chunk.FirstSequence = _walked + 1;
             int n = 0;
-            while (n < chunk.Capacity && _files.MoveNext()) chunk.Paths[n++] = _files.Current;
+            while (n < chunk.Capacity && _files.MoveNext()) chunk.Walked[n++] = _files.Current;
             if (n < chunk.Capacity) _done = true;
             chunk.Count = n;
             Interlocked.Add(ref _walked, n);

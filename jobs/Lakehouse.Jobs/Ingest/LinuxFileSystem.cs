@@ -64,6 +64,14 @@ internal static unsafe partial class LinuxFileSystem
         return fd;
     }
 
+    /// <summary>As <see cref="OpenFile(byte*, out int)"/> for the entry <paramref name="name"/> of the open folder <paramref name="dir"/>.</summary>
+    public static int OpenFileAt(nint dir, byte* name, out int errno)
+    {
+        int fd = openat(dirfd(dir), name, ORdOnly | OCloExec | ONonBlock | ArchFlags.NoFollow);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd;
+    }
+
     /// <summary>The type, size and modification time of an open file.</summary>
     public static int StatDescriptor(int fd, out Statx st, out int errno)
     {
@@ -127,6 +135,9 @@ internal static unsafe partial class LinuxFileSystem
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int open(byte* path, int flags); // variadic in C; the mode is only read with O_CREAT/O_TMPFILE
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int openat(int dirfd, byte* path, int flags);
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int close(int fd);

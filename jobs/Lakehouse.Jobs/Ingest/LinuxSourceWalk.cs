@@ -5,7 +5,8 @@ namespace Lakehouse.Jobs.Ingest;
 /// <summary>
 /// <see cref="SourceTree.Walk"/> on Linux: one open and one directory read per folder, and nothing per file; the
 /// type comes from the directory entry (a stat only on file systems that leave it unknown). Folders are opened by path
-/// with O_NOFOLLOW (a folder swapped for a link meanwhile is not followed); only the root may be a link.
+/// with O_NOFOLLOW (a folder swapped for a link meanwhile is not followed); only the root may be a link. A folder stays
+/// open while its files are handed out (<see cref="SourceFolder"/>): they open relative to it.
 /// </summary>
 internal static unsafe class LinuxSourceWalk
 {
@@ -14,24 +15,52 @@ internal static unsafe class LinuxSourceWalk
 
     private static readonly Comparison<Folder> ByPath = static (a, b) => string.CompareOrdinal(a.Path, b.Path);
 
-    /// <summary>The walk; <paramref name="statEveryEntry"/> classifies every entry as on a file system without d_type (for tests).</summary>
+    /// <summary>The walked paths (each file's folder released at once); see <see cref="WalkFiles"/>.</summary>
     public static IEnumerable<string> Walk(string root, bool statEveryEntry = false)
+    {
+        foreach (var file in WalkFiles(root, statEveryEntry))
+        {
+            file.Folder?.Release();
+            yield return file.Path;
+        }
+    }
+
+    /// <summary>
+    /// The walk; each file comes with its open folder, which the taker releases once (<see cref="SourceFolder"/>).
+    /// <paramref name="statEveryEntry"/> classifies every entry as on a file system without d_type (for tests).
+    /// </summary>
+    public static IEnumerable<WalkedFile> WalkFiles(string root, bool statEveryEntry = false)
     {
         var folders = new Stack<Folder>();
         folders.Push(RootFolder(root));
-        var files = new List<string>();
+        var files = new List<(string Path, int NameStart)>();
+        var names = new List<byte>();
         var subfolders = new List<Folder>();
         bool isRoot = true;
         while (folders.Count > 0)
         {
             files.Clear();
+            names.Clear();
             subfolders.Clear();
             long count = 0;
-            bool read = TryRead(folders.Pop(), isRoot, files, subfolders, statEveryEntry, ref count);
+            var read = TryRead(folders.Pop(), isRoot, files, names, subfolders, statEveryEntry, ref count);
             isRoot = false;
-            if (!read) continue;
-            files.Sort(StringComparer.Ordinal);
-            foreach (string file in files) yield return file;
+            if (read is not { } dir) continue;
+            var folder = files.Count > 0 ? new SourceFolder(dir, [.. names]) : null;
+            if (folder is null) LinuxFileSystem.closedir(dir);
+            try
+            {
+                files.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+                foreach (var (path, nameStart) in files)
+                {
+                    folder!.Retain();
+                    yield return new WalkedFile(path, folder, nameStart);
+                }
+            }
+            finally
+            {
+                folder?.Release(); // the walk's own reference: the folder closes once its files are released too
+            }
             subfolders.Sort(ByPath);
             for (int i = subfolders.Count - 1; i >= 0; i--) folders.Push(subfolders[i]);
         }
@@ -49,7 +78,11 @@ internal static unsafe class LinuxSourceWalk
         {
             subfolders.Clear();
             long count = 0;
-            if (TryRead(folders.Pop(), isRoot, null, subfolders, false, ref count)) n += count;
+            if (TryRead(folders.Pop(), isRoot, null, null, subfolders, false, ref count) is { } dir)
+            {
+                LinuxFileSystem.closedir(dir);
+                n += count;
+            }
             isRoot = false;
             foreach (var folder in subfolders) folders.Push(folder); // the order does not matter for a count
         }
@@ -64,19 +97,26 @@ internal static unsafe class LinuxSourceWalk
         return new Folder(path, bytes.AsSpan(0, n + 1).ToArray());
     }
 
-    // Reads one folder: its files (or only their count when files is null) and subfolders. False when it cannot be opened
-    // or read to its end (vanished, no permission, I/O error): the folder is skipped, as the managed walk does.
-    private static bool TryRead(Folder folder, bool followLink, List<string>? files, List<Folder> subfolders, bool statEveryEntry, ref long count)
+    // Reads one folder: its files with their NUL-terminated names (or only their count when files is null) and subfolders;
+    // returns the folder, still open, for the caller to close. Null when it cannot be opened or read to its end (vanished,
+    // no permission, I/O error): the folder is skipped, as the managed walk does.
+    private static nint? TryRead(Folder folder, bool followLink, List<(string Path, int NameStart)>? files, List<byte>? names,
+        List<Folder> subfolders, bool statEveryEntry, ref long count)
     {
         nint dir;
         fixed (byte* path = folder.Bytes) dir = LinuxFileSystem.OpenFolder(path, followLink);
-        if (dir == 0) return false;
+        if (dir == 0) return null;
+        bool keep = false;
         try
         {
             while (true)
             {
                 byte* entry = LinuxFileSystem.ReadEntry(dir, out int errno);
-                if (entry is null) return errno == 0;
+                if (entry is null)
+                {
+                    keep = errno == 0;
+                    return keep ? dir : null;
+                }
                 byte* namePointer = entry + LinuxFileSystem.DirentNameOffset;
                 var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(namePointer);
                 if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
@@ -94,12 +134,17 @@ internal static unsafe class LinuxSourceWalk
                 if (type == LinuxFileSystem.DtLnk) continue; // links are not followed: a file is read where it lives, once
                 if (type == LinuxFileSystem.DtDir) subfolders.Add(Child(folder, name));
                 else if (files is null) count++;
-                else files.Add(ChildPath(folder.Path, name));
+                else
+                {
+                    files.Add((ChildPath(folder.Path, name), names!.Count));
+                    names.AddRange(name);
+                    names.Add(0);
+                }
             }
         }
         finally
         {
-            LinuxFileSystem.closedir(dir);
+            if (!keep) LinuxFileSystem.closedir(dir);
         }
     }
 

@@ -46,7 +46,23 @@ public readonly struct OpenedSourceFile : IDisposable
         fixed (byte* p = bytes) fd = LinuxFileSystem.OpenFile(p, out errno);
         if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         if (fd < 0) throw OpenError(errno);
+        return FromDescriptor(fd);
+    }
 
+    // A walked file, relative to its folder; the folder is released whatever the outcome.
+    internal static OpenedSourceFile OpenLinux(in WalkedFile file)
+    {
+        int fd, errno;
+        try { fd = file.Folder!.OpenFile(file.NameStart, out errno); }
+        finally { file.Folder!.Release(); }
+        if (fd < 0) throw OpenError(errno);
+        return FromDescriptor(fd);
+    }
+
+    // One statx on the new descriptor: a regular file's size and time, or the reason it is not one.
+    private static OpenedSourceFile FromDescriptor(int fd)
+    {
+        int errno;
         var handle = new SafeFileHandle((nint)fd, ownsHandle: true);
         if (LinuxFileSystem.StatDescriptor(fd, out var st, out errno) < 0)
         {

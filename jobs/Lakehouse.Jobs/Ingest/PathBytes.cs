@@ -8,7 +8,7 @@ namespace Lakehouse.Jobs.Ingest;
 /// File names on Linux are bytes, not text. A name that is valid UTF-8 decodes as usual; each byte of a sequence that is
 /// not valid UTF-8 decodes to the lone surrogate U+DC00 + byte (the "surrogateescape" convention), which no valid UTF-8
 /// name can produce, and <see cref="Encode"/> turns it back into that byte, so every walked path opens again through
-/// <see cref="SourceTree.Open"/>. (.NET's own file APIs replace such bytes with U+FFFD: those names cannot be opened with them.)
+/// <see cref="SourceTree.Open(string)"/>. (.NET's own file APIs replace such bytes with U+FFFD: those names cannot be opened with them.)
 /// </summary>
 internal static class PathBytes
 {

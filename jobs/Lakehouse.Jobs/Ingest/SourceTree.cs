@@ -6,7 +6,7 @@ namespace Lakehouse.Jobs.Ingest;
 /// Walks a source archive and opens its files: depth first, names in ordinal order (the same order on every run and
 /// file system), a folder's files before its subfolders. Symbolic links (to files or folders) are not followed, so a
 /// file is read where it lives, once; folders that vanish or cannot be read are skipped. Fifos, devices and sockets are
-/// walked like files: <see cref="Open"/> reports them as not regular files.
+/// walked like files: <see cref="Open(string)"/> reports them as not regular files.
 /// </summary>
 public static class SourceTree
 {
@@ -20,12 +20,27 @@ public static class SourceTree
 
     /// <summary>
     /// The full paths of the files under <paramref name="root"/>. On Linux one directory read per folder and no stat per
-    /// file (libc); names that are not valid UTF-8 keep their bytes as escapes that <see cref="Open"/> understands.
-    /// Size and time come with <see cref="Open"/>, from the file actually read. A path is PHI (exports name folders after
+    /// file (libc); names that are not valid UTF-8 keep their bytes as escapes that <see cref="Open(string)"/> understands.
+    /// Size and time come with <see cref="Open(string)"/>, from the file actually read. A path is PHI (exports name folders after
     /// patients): it goes to restricted tables only, never to a message.
     /// </summary>
     public static IEnumerable<string> Walk(string root) =>
         LinuxFileSystem.IsSupported ? LinuxSourceWalk.Walk(root) : WalkManaged(root);
+
+    /// <summary>
+    /// The walk as <see cref="Walk"/> gives it, each file with what <see cref="Open(in WalkedFile)"/> needs to open it
+    /// relative to its folder on Linux. Every file handed out must be opened once (or its folder released): its folder
+    /// stays open until then.
+    /// </summary>
+    internal static IEnumerable<WalkedFile> WalkFiles(string root) =>
+        LinuxFileSystem.IsSupported ? LinuxSourceWalk.WalkFiles(root) : WalkManaged(root).Select(p => new WalkedFile(p, null, 0));
+
+    /// <summary>
+    /// Opens a file <see cref="WalkFiles"/> gave, as <see cref="Open(string)"/> opens its path, but relative to the folder it
+    /// was listed in (which it releases); the same exceptions.
+    /// </summary>
+    internal static OpenedSourceFile Open(in WalkedFile file) =>
+        file.Folder is null ? Open(file.Path) : OpenedSourceFile.OpenLinux(file);
 
     /// <summary>Opens a file that <see cref="Walk"/> gave, for its header, with its size and modification time.</summary>
     /// <exception cref="IOException">It vanished (<see cref="FileNotFoundException"/>), is not a regular file (a link, folder, fifo, device) or cannot be read; the message never holds the path.</exception>

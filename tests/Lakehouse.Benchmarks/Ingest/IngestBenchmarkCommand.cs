@@ -150,7 +150,8 @@ print(min(once() for _ in range(2)))
 /// ingest benchmark pins to its cores). Over the files listed in INPUT: header (the raw reader, DicomFileReader.ReadHeader,
 /// on files opened as ingestion opens them, SourceTree.Open), header-filestream (ReadHeader(path), which opens a
 /// FileStream), parse (the job's per-file work, DicomFileParser.Parse). Over the folder INPUT: walk / walk-managed / count
-/// (SourceTree's libc walk, .NET's enumeration, the count), walk-open / walk-open-managed (walk + open with size and time +
+/// (SourceTree's libc walk, .NET's enumeration, the count), walk-open / walk-open-paths / walk-open-managed (walk + open
+/// relative to the folder, by full path, or through .NET, with size and time +
 /// 16 KiB read per file, libc or .NET), ingest (DicomIngestJob into a fresh lake under SCRATCH). Prints the best time in
 /// seconds after one warm-up run.
 /// </summary>
@@ -194,9 +195,11 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
             "walk-managed" => () => Timed(() => SourceTree.WalkManaged(input).Count()),
             "count" => () => Timed(() => (int)SourceTree.Count(input)),
             // What ingestion does per file before parsing: walk, open with size and time, read the first 16 KiB.
-            "walk-open" => () => Timed(() => WalkOpen(SourceTree.Walk(input), SourceTree.Open)),
+            "walk-open" => () => Timed(() => WalkOpen(SourceTree.WalkFiles(input), static f => SourceTree.Open(f))),
             // The same over .NET's own APIs (the fallback off Linux): enumeration, FileStream, fstat.
             "walk-open-managed" => () => Timed(() => WalkOpen(SourceTree.WalkManaged(input), OpenedSourceFile.OpenManaged)),
+            // Open by full path after the walk (as the raw reader, given a list of paths, opens): walk-open opens relative to the folder.
+            "walk-open-paths" => () => Timed(() => WalkOpen(SourceTree.Walk(input), SourceTree.Open)),
             "ingest" => () =>
             {
                 string lake = Path.Combine(scratch, $"lake-{Environment.ProcessId}-{run++}");
@@ -214,10 +217,13 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             long allocated = GC.GetTotalAllocatedBytes(precise: false);
             int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+            long jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var jitTime = System.Runtime.JitInfo.GetCompilationTime();
             double wall = once();
             // Diagnostics on stderr (the parent reads stdout): what the run allocated and how often the GC ran.
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode}: {wall:F3} s, allocated {(GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1e6:F0} MB, GCs gen0/1/2 {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}"));
+                $"{mode}: {wall:F3} s, allocated {(GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1e6:F0} MB, GCs gen0/1/2 {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}, " +
+                $"methods jitted {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} ({(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms)"));
             return (Wall: wall, Cpu: (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
         }).MinBy(m => m.Wall);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{best.Wall:R} {best.Cpu:R}"));
@@ -226,10 +232,10 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
 
     private static readonly byte[] HeaderBuffer = new byte[16 * 1024];
 
-    private static int WalkOpen(IEnumerable<string> paths, Func<string, OpenedSourceFile> open)
+    private static int WalkOpen<T>(IEnumerable<T> paths, Func<T, OpenedSourceFile> open)
     {
         long sum = 0;
-        foreach (string path in paths)
+        foreach (var path in paths)
         {
             using var file = open(path);
             sum += file.Size + file.ModifiedMicros + file.Stream.ReadAtLeast(HeaderBuffer, HeaderBuffer.Length, throwOnEndOfStream: false);

@@ -25,7 +25,7 @@ public sealed class SourceWalkBenchmarkCommand : IBenchmarkCommand
         long files = Lakehouse.Jobs.Ingest.SourceTree.Count(source); // what the walks yield (links excluded)
         Console.WriteLine($"{files} files; each figure: best of {repeat} in a process pinned to 1 core, after a warm-up");
 
-        var measured = new[] { "walk-managed", "walk", "walk-open-managed", "walk-open" }
+        var measured = new[] { "walk-managed", "walk", "walk-open-managed", "walk-open-paths", "walk-open" }
             .ToDictionary(m => m, m => IngestBenchmarkCommand.Worker(1, m, source, dir.Path, 1, repeat));
         foreach (var (mode, m) in measured)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -34,6 +34,7 @@ public sealed class SourceWalkBenchmarkCommand : IBenchmarkCommand
             $"{label,-44} {measured[old].Wall / measured[now].Wall:F2}x less wall time, {measured[old].Cpu / measured[now].Cpu:F2}x less CPU time"));
         Ratio("walk: libc vs .NET enumeration", "walk-managed", "walk");
         Ratio("walk + open + 16 KiB read: libc vs .NET", "walk-open-managed", "walk-open");
+        Ratio("open relative to the folder vs by full path", "walk-open-paths", "walk-open");
         return 0;
     }
 }

@@ -84,6 +84,67 @@ public sealed class SourceTreeWalkTests
         find.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().BeEquivalentTo(managed);
     }
 
+    // Descriptors this process holds open on something under `root` (Linux; other tests' descriptors are elsewhere).
+    private static int OpenDescriptors(string root) => Directory.GetFileSystemEntries("/proc/self/fd")
+        .Select(fd => { try { return new FileInfo(fd).LinkTarget; } catch (IOException) { return null; } })
+        .Count(target => target is not null && (target == root || target.StartsWith(root + "/", StringComparison.Ordinal)));
+
+    [Fact]
+    public void Walked_files_open_relative_to_their_folder_as_their_paths_open_and_each_folder_closes_after_its_last_file()
+    {
+        if (!LinuxFileSystem.IsSupported) return;
+        using var dir = new TempDirectory("source-walk-relative");
+        string root = BuildTree(dir);
+        OpenDescriptors(root).Should().Be(0);
+
+        var walked = SourceTree.WalkFiles(root).ToList();
+
+        walked.Select(w => w.Path).Should().Equal(SourceTree.Walk(root));
+        walked.Should().OnlyContain(w => w.Folder != null);
+        var folders = walked.Select(w => w.Folder!).Distinct().ToList();
+        folders.Should().HaveCount(5, "the root, a, a/x, b and 日本 hold files").And.OnlyContain(f => !f.IsClosed);
+        OpenDescriptors(root).Should().Be(5, "a folder stays open until its files are opened");
+        foreach (var w in walked)
+        {
+            using var relative = SourceTree.Open(w);
+            using var byPath = SourceTree.Open(w.Path);
+            (relative.Size, relative.ModifiedMicros).Should().Be((byPath.Size, byPath.ModifiedMicros));
+            new StreamReader(relative.Stream).ReadToEnd().Should().Be(new StreamReader(byPath.Stream).ReadToEnd());
+        }
+        folders.Should().OnlyContain(f => f.IsClosed, "each file released its folder");
+        OpenDescriptors(root).Should().Be(0);
+    }
+
+    [Fact]
+    public void A_walked_file_opens_in_the_folder_that_was_listed_and_fails_as_its_path_would_when_gone_or_a_link()
+    {
+        if (!LinuxFileSystem.IsSupported) return;
+        using var dir = new TempDirectory("source-walk-relative-changes");
+        string patient = dir.Combine("DOE^JANE");
+        Directory.CreateDirectory(patient);
+        foreach (string name in new[] { "1.dcm", "2.dcm", "3.dcm" }) File.WriteAllText(Path.Combine(patient, name), name);
+        var walked = SourceTree.WalkFiles(dir.Path).ToList();
+
+        // Meanwhile the folder is renamed and another put in its place, 2.dcm is deleted and 3.dcm becomes a link.
+        Directory.Move(patient, dir.Combine("renamed"));
+        Directory.CreateDirectory(patient);
+        File.WriteAllText(Path.Combine(patient, "1.dcm"), "impostor");
+        File.Delete(dir.Combine("renamed", "2.dcm"));
+        File.Move(dir.Combine("renamed", "3.dcm"), dir.Combine("renamed", "3-real.dcm"));
+        File.CreateSymbolicLink(dir.Combine("renamed", "3.dcm"), dir.Combine("renamed", "3-real.dcm"));
+
+        using (var first = SourceTree.Open(walked[0]))
+            new StreamReader(first.Stream).ReadToEnd().Should().Be("1.dcm", "the file of the folder the walk listed");
+        var gone = Assert.ThrowsAny<IOException>(() => SourceTree.Open(walked[1]));
+        gone.Should().BeAssignableTo<FileNotFoundException>();
+        gone.Message.Should().Contain("ENOENT");
+        NamesNoPath(gone, walked[1].Path);
+        var link = Assert.ThrowsAny<IOException>(() => SourceTree.Open(walked[2]));
+        link.Message.Should().Contain("symbolic link");
+        NamesNoPath(link, walked[2].Path);
+        walked[0].Folder!.IsClosed.Should().BeTrue("a failed open releases the folder too");
+    }
+
     [Fact]
     public void Opt_in_oracle_the_walks_agree_on_the_archive_named_by_SOURCE_WALK_ORACLE_ROOT()
     {
@@ -308,6 +369,9 @@ public sealed class SourceTreeWalkTests
             file.Size.Should().Be(3);
             new StreamReader(file.Stream).ReadToEnd().Should().Be("abc");
         }
+        // Relative to its folder, the name's own bytes are opened.
+        using (var file = SourceTree.Open(SourceTree.WalkFiles(dir.Path).Single()))
+            new StreamReader(file.Stream).ReadToEnd().Should().Be("abc");
         SourceTree.Count(dir.Path).Should().Be(1);
     }
 
