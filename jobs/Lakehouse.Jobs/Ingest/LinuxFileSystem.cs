@@ -56,10 +56,32 @@ internal static unsafe partial class LinuxFileSystem
         return dir;
     }
 
+    /// <summary>The flags a header is opened with: read only, close on exec, no link followed, no wait on a fifo.</summary>
+    public static int HeaderOpenFlags => ORdOnly | OCloExec | ONonBlock | ArchFlags.NoFollow;
+
+    /// <summary>statx's flag for "the descriptor itself" (an empty path).</summary>
+    public const int AtEmptyPathFlag = AtEmptyPath;
+
+    /// <summary>The descriptor of an open folder.</summary>
+    public static int FolderDescriptor(nint dir) => dirfd(dir);
+
+    /// <summary>pread on a raw descriptor (one the caller owns): bytes read, or -1 and errno.</summary>
+    public static nint Pread(int fd, Span<byte> buffer, long offset, out int errno)
+    {
+        nint n;
+        fixed (byte* p = buffer)
+        {
+            do n = pread(fd, p, (nuint)buffer.Length, offset);
+            while (n < 0 && Marshal.GetLastPInvokeError() == EIntr);
+        }
+        errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return n;
+    }
+
     /// <summary>Opens a file for reading without following a link and without blocking on a fifo; -1 and errno on failure.</summary>
     public static int OpenFile(byte* path, out int errno)
     {
-        int fd = open(path, ORdOnly | OCloExec | ONonBlock | ArchFlags.NoFollow);
+        int fd = open(path, HeaderOpenFlags);
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd;
     }
@@ -159,4 +181,7 @@ internal static unsafe partial class LinuxFileSystem
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial nint pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial nint pread(int fd, byte* buffer, nuint count, long offset);
 }

@@ -29,7 +29,15 @@ internal sealed unsafe class SourceFolder
     {
         _dir = new DirectoryHandle(dir);
         _names = names;
+        Descriptor = LinuxFileSystem.FolderDescriptor(dir);
     }
+
+    /// <summary>The folder's descriptor: valid while the caller holds a reference (a walked file not yet released).</summary>
+    public int Descriptor { get; }
+
+    /// <summary>The name at <paramref name="nameStart"/>, with its terminating NUL.</summary>
+    public ReadOnlySpan<byte> NameWithNul(int nameStart) =>
+        _names.AsSpan(nameStart, _names.AsSpan(nameStart).IndexOf((byte)0) + 1);
 
     /// <summary>Whether the folder is closed (every reference released).</summary>
     public bool IsClosed => _dir.IsClosed;

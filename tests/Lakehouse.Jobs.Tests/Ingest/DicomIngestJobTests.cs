@@ -247,6 +247,27 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
         }
     }
 
+    [Fact]
+    public void Batched_opens_land_exactly_what_file_by_file_opens_land()
+    {
+        // io_uring batches (where the system allows them) against one open, statx and pread per file: every column of
+        // every row is the same but the run's id and time.
+        using var dir = new TempDirectory("ingest-batched");
+        var plain = new LakeStore(dir.Combine("plain"));
+        var batched = new LakeStore(dir.Combine("batched"));
+        var a = new DicomIngestJob(plain, new DicomIngestOptions(fx.DicomRoot) { BatchedOpens = false }).Run();
+        var b = new DicomIngestJob(batched, new DicomIngestOptions(fx.DicomRoot) { BatchedOpens = true }).Run();
+        (b.Instances, b.Duplicates, b.Conflicts, b.Errors, b.BytesRead).Should().Be((a.Instances, a.Duplicates, a.Conflicts, a.Errors, a.BytesRead));
+        foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
+            AllColumns(batched.PathOf(table)).Should().Equal(AllColumns(plain.PathOf(table)), $"{table} is the same opened in batches");
+    }
+
+    private static List<string> AllColumns(string tableDir) =>
+        !DeltaTable.Exists(tableDir) ? [] : DeltaTable.Open(tableDir).Snapshot().ReadRows()
+            .Select(r => string.Join("|", r.Where(c => c.Key is not ("ingest_run_id" or "ingested_at")).OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => c.Key + "=" + (c.Value is System.Collections.IEnumerable e and not string ? string.Join(",", e.Cast<object?>()) : c.Value))))
+            .Order(StringComparer.Ordinal).ToList();
+
     private static List<string> Keys(string tableDir, Engine.LakeTableName table) =>
         !DeltaTable.Exists(tableDir) ? [] : DeltaTable.Open(tableDir).Snapshot().ReadRows()
             .Select(r => table == BronzeTables.DicomInstances ? (string)r["sop_instance_uid"]! + "|" + (string)r["source_path"]! : (string)r["source_path"]! + "|" + r.GetValueOrDefault("kind")).ToList();

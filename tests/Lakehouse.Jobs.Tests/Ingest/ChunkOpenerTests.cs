@@ -1,0 +1,112 @@
+using Lakehouse.Jobs.Ingest;
+using Lakehouse.Testing;
+
+namespace Lakehouse.Jobs.Tests.Ingest;
+
+/// <summary>
+/// The io_uring batch opener against the file-by-file open it replaces (<see cref="SourceTree.Open(string)"/>), on real
+/// files: the same size, time and bytes (headers shorter and longer than the first read, empty files), the same failures
+/// (a fifo, a link, a file deleted after the walk, a name that is not UTF-8), every folder released and every descriptor
+/// closed. Skipped where the system forbids io_uring (then ingestion opens file by file, which the other tests cover).
+/// </summary>
+public sealed class ChunkOpenerTests
+{
+    // Descriptors this process holds on something under `root` (other tests' descriptors are elsewhere).
+    private static int OpenDescriptors(string root) => Directory.GetFileSystemEntries("/proc/self/fd")
+        .Select(fd => { try { return new FileInfo(fd).LinkTarget; } catch (IOException) { return null; } })
+        .Count(target => target is not null && target.StartsWith(root + "/", StringComparison.Ordinal));
+
+    [Fact]
+    public void A_batch_opens_sizes_and_reads_files_as_the_plain_open_does_and_closes_everything()
+    {
+        using var opener = ChunkOpener.TryCreate(32);
+        if (opener is null) return; // io_uring is not available here
+        using var dir = new TempDirectory("chunk-opener");
+        string root = dir.Combine("export");
+        string folder = Path.Combine(root, "DOE^JANE");
+        Directory.CreateDirectory(folder);
+        var random = new Random(7);
+        int[] sizes = [0, 100, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 100_000];
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            var bytes = new byte[sizes[i]];
+            random.NextBytes(bytes);
+            string path = Path.Combine(folder, $"f{i}.dcm");
+            File.WriteAllBytes(path, bytes);
+            File.SetLastWriteTimeUtc(path, new DateTime(2024, 2, 3, 4, 5, 6, DateTimeKind.Utc).AddTicks(1234567 + i));
+        }
+        ExternalTool.Run(ExternalTool.Require("mkfifo"), [Path.Combine(folder, "pipe.dcm")]).Succeeded.Should().BeTrue();
+        File.WriteAllBytes(Path.Combine(folder, "swap.dcm"), [1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(folder, "gone.dcm"), [1, 2, 3]);
+        var python = ExternalTool.Run(Pydicom.Python, ["-c", "import os,sys; open(os.path.join(os.fsencode(sys.argv[1]), b'x\\xff.dcm'),'wb').write(b'abc')", folder]);
+        python.Succeeded.Should().BeTrue(python.StdErr);
+
+        using var walk = new ChunkedWalk(SourceTree.WalkFiles(root));
+        var chunk = new IngestChunk(32);
+        walk.TryTake(chunk).Should().BeTrue();
+        chunk.Count.Should().Be(sizes.Length + 4);
+        // Between the walk and the open: one file deleted, one replaced by a link.
+        File.Delete(Path.Combine(folder, "gone.dcm"));
+        File.Delete(Path.Combine(folder, "swap.dcm"));
+        File.CreateSymbolicLink(Path.Combine(folder, "swap.dcm"), Path.Combine(folder, "f1.dcm"));
+
+        opener.Open(chunk);
+        opener.ReadHeads(_ => true);
+
+        chunk.Walked[0].Folder!.IsClosed.Should().BeTrue("every file released its folder");
+        for (int i = 0; i < chunk.Count; i++)
+        {
+            string path = chunk.Walked[i].Path;
+            ref readonly var opened = ref opener[i];
+            opened.Fd.Should().NotBe(-2, "every walked file of a folder goes through the batch");
+            OpenedSourceFile plain;
+            try { plain = SourceTree.Open(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                bool failed = opened.Fd < 0 || opened.Errno != 0 || (opened.Mode & LinuxFileSystem.SIfMt) != LinuxFileSystem.SIfReg;
+                failed.Should().BeTrue($"{Path.GetFileName(path)} fails to open file by file ({e.Message}), so in the batch too");
+                continue;
+            }
+            using (plain)
+            {
+                opened.Errno.Should().Be(0, Path.GetFileName(path));
+                (opened.Size, opened.ModifiedMicros).Should().Be((plain.Size, plain.ModifiedMicros), Path.GetFileName(path));
+                var batch = new MemoryStream();
+                opener.StreamOf(i).CopyTo(batch, 1000); // small reads: the batch's first bytes, then pread
+                var expected = new MemoryStream();
+                plain.Stream.CopyTo(expected);
+                batch.ToArray().Should().Equal(expected.ToArray(), Path.GetFileName(path));
+            }
+        }
+        var names = Enumerable.Range(0, chunk.Count).Where(i => opener[i].Fd >= 0 && opener[i].Errno == 0 && (opener[i].Mode & LinuxFileSystem.SIfMt) == LinuxFileSystem.SIfReg)
+            .Select(i => Path.GetFileName(chunk.Walked[i].Path)).ToList();
+        names.Should().BeEquivalentTo(["f0.dcm", "f1.dcm", "f2.dcm", "f3.dcm", "f4.dcm", "f5.dcm", "x\uDCFF.dcm"]);
+
+        // The files stay open until the next chunk (which closes them) or the end.
+        OpenDescriptors(root).Should().Be(chunk.Count - 2, "all but the deleted file and the link are open (the fifo too)");
+        chunk.Reset();
+        walk.TryTake(chunk).Should().BeFalse();
+        opener.Open(chunk);
+        opener.ReadHeads(_ => true);
+        OpenDescriptors(root).Should().Be(0, "the next batch's reads closed them");
+    }
+
+    [Fact]
+    public void Disposing_closes_the_files_of_the_last_chunk()
+    {
+        var opener = ChunkOpener.TryCreate(32);
+        if (opener is null) return;
+        using var dir = new TempDirectory("chunk-opener-dispose");
+        for (int i = 0; i < 5; i++) File.WriteAllBytes(dir.Combine($"{i}.dcm"), [1]);
+        using var walk = new ChunkedWalk(SourceTree.WalkFiles(dir.Path));
+        var chunk = new IngestChunk(32);
+        walk.TryTake(chunk);
+        opener.Open(chunk);
+        opener.ReadHeads(i => i % 2 == 0);
+        opener[1].HeadLength.Should().Be(-1, "a file not wanted is not read");
+        opener[0].HeadLength.Should().Be(1);
+        OpenDescriptors(dir.Path).Should().Be(5);
+        opener.Dispose();
+        OpenDescriptors(dir.Path).Should().Be(0);
+    }
+}
