@@ -209,12 +209,12 @@ internal sealed unsafe class ChunkOpener : IDisposable
     }
 
     /// <summary>A file's bytes from its start: the batch's first read, then pread on the descriptor (which it does not own).</summary>
-    private sealed class PrefetchedStream : Stream
+    private sealed class PrefetchedStream : SourceFileStream
     {
         private int _fd;
         private byte* _head;
         private int _headLength; // negative: -errno of the failed read
-        private long _length, _position;
+        private long _length;
 
         public void Reset(int fd, byte* head, int headLength, long length)
         {
@@ -222,48 +222,20 @@ internal sealed unsafe class ChunkOpener : IDisposable
             _head = head;
             _headLength = headLength;
             _length = length;
-            _position = 0;
+            Position = 0;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override long Length => _length;
 
         public override int Read(Span<byte> buffer)
         {
             if (_headLength < 0) throw new IOException("cannot read file: " + LinuxFileSystem.ErrnoName(-_headLength));
             if (buffer.IsEmpty) return 0;
-            if (_position < _headLength)
-            {
-                int n = Math.Min(buffer.Length, _headLength - (int)_position);
-                new ReadOnlySpan<byte>(_head + _position, n).CopyTo(buffer);
-                _position += n;
-                return n;
-            }
-            nint read = LinuxFileSystem.Pread(_fd, buffer, _position, out int errno);
-            if (read < 0) throw new IOException("cannot read file: " + LinuxFileSystem.ErrnoName(errno));
-            _position += read;
-            return (int)read;
+            return Position < _headLength
+                ? Serve(new ReadOnlySpan<byte>(_head + Position, _headLength - (int)Position), buffer)
+                : ReadAt(_fd, buffer);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => _length;
-        public override long Position
-        {
-            get => _position;
-            set => _position = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            SeekOrigin.End => _length + offset,
-            _ => throw new ArgumentOutOfRangeException(nameof(origin)),
-        };
-
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

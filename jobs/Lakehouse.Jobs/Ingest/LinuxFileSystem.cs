@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Lakehouse.Jobs.Ingest;
 
@@ -178,9 +177,6 @@ internal static unsafe partial class LinuxFileSystem
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int statx(int dirfd, byte* path, int flags, uint mask, Statx* buffer);
-
-    [LibraryImport(Libc, SetLastError = true)]
-    public static partial nint pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial nint pread(int fd, byte* buffer, nuint count, long offset);

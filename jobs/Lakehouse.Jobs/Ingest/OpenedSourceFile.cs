@@ -129,15 +129,15 @@ public readonly struct OpenedSourceFile : IDisposable
     };
 }
 
-/// <summary>A read-only, unbuffered stream over a file descriptor: every read is one pread at the stream's position.</summary>
-internal sealed class PreadStream(SafeFileHandle handle, long length) : Stream
+/// <summary>
+/// What every header stream of a source file shares: read-only, unbuffered, reading at its position and seeking anywhere
+/// within the size the file had when opened. Subclasses say where the bytes come from.
+/// </summary>
+internal abstract class SourceFileStream : Stream
 {
     private long _position;
 
-    public override bool CanRead => !handle.IsClosed;
-    public override bool CanSeek => !handle.IsClosed;
     public override bool CanWrite => false;
-    public override long Length => length; // as opened: the fingerprint's size
     public override long Position
     {
         get => _position;
@@ -145,22 +145,6 @@ internal sealed class PreadStream(SafeFileHandle handle, long length) : Stream
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override unsafe int Read(Span<byte> buffer)
-    {
-        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-        if (buffer.IsEmpty) return 0;
-        nint n;
-        fixed (byte* p = buffer)
-        {
-            do n = LinuxFileSystem.pread(handle, p, (nuint)buffer.Length, _position);
-            while (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LinuxFileSystem.EIntr);
-        }
-        if (n < 0)
-            throw new IOException("cannot read file: " + LinuxFileSystem.ErrnoName(System.Runtime.InteropServices.Marshal.GetLastPInvokeError()));
-        _position += n;
-        return (int)n;
-    }
 
     public override int ReadByte()
     {
@@ -179,13 +163,49 @@ internal sealed class PreadStream(SafeFileHandle handle, long length) : Stream
     {
         SeekOrigin.Begin => offset,
         SeekOrigin.Current => _position + offset,
-        SeekOrigin.End => length + offset,
+        SeekOrigin.End => Length + offset,
         _ => throw new ArgumentOutOfRangeException(nameof(origin)),
     };
 
     public override void Flush() { }
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <summary>pread of the descriptor at the position, which it advances; the message names the reason, never the path.</summary>
+    protected int ReadAt(int fd, Span<byte> buffer)
+    {
+        nint n = LinuxFileSystem.Pread(fd, buffer, _position, out int errno);
+        if (n < 0) throw new IOException("cannot read file: " + LinuxFileSystem.ErrnoName(errno));
+        _position += n;
+        return (int)n;
+    }
+
+    /// <summary>Bytes already in memory, from the position on, which it advances.</summary>
+    protected int Serve(ReadOnlySpan<byte> from, Span<byte> buffer)
+    {
+        int n = Math.Min(buffer.Length, from.Length);
+        from[..n].CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+}
+
+/// <summary>A stream over a file descriptor it owns: every read is one pread at the stream's position.</summary>
+internal sealed class PreadStream(SafeFileHandle handle, long length) : SourceFileStream
+{
+    public override bool CanRead => !handle.IsClosed;
+    public override bool CanSeek => !handle.IsClosed;
+    public override long Length => length; // as opened: the fingerprint's size
+
+    public override int Read(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        if (buffer.IsEmpty) return 0;
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        try { return ReadAt((int)handle.DangerousGetHandle(), buffer); }
+        finally { if (added) handle.DangerousRelease(); }
+    }
 
     protected override void Dispose(bool disposing)
     {
