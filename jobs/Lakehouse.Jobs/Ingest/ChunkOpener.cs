@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Lakehouse.Udfs.Dicom.Reading;
@@ -18,7 +17,6 @@ namespace Lakehouse.Jobs.Ingest;
 internal sealed unsafe class ChunkOpener : IDisposable
 {
     private const int NameRoom = 256; // NAME_MAX 255 and the NUL
-    private const int StatxRoom = 256; // struct statx
     private const int HeadBytes = DicomFileReader.FirstChunk;
     private const ulong OpenOp = 0, StatOp = 1, ReadOp = 2, CloseOp = 3;
 
@@ -36,6 +34,11 @@ internal sealed unsafe class ChunkOpener : IDisposable
         public int HeadLength;
         /// <summary>Why the batch's read failed (0: it did not).</summary>
         public int ReadErrno;
+        /// <summary>The caller of <see cref="ReadHeads"/> wanted this regular file read (it is not a version already landed).</summary>
+        public bool Wanted;
+
+        /// <summary>Whether the batch took this file (else it is opened by path, file by file).</summary>
+        public readonly bool InBatch => Fd != -2;
 
         /// <summary>Opened and a regular file, with its size and time.</summary>
         public readonly bool IsRegularFile => Fd >= 0 && Errno == 0 && (Mode & LinuxFileSystem.SIfMt) == LinuxFileSystem.SIfReg;
@@ -43,7 +46,8 @@ internal sealed unsafe class ChunkOpener : IDisposable
 
     private readonly IoUring _ring;
     private readonly int _capacity;
-    private readonly byte* _names, _statx, _heads;
+    private readonly byte* _names, _heads;
+    private readonly LinuxFileSystem.Statx* _statx;
     private readonly Opened[] _opened;
     private readonly List<int> _toClose = [];
     private readonly (ulong UserData, int Result)[] _completions;
@@ -56,7 +60,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
         _ring = ring;
         _capacity = capacity;
         _names = (byte*)NativeMemory.Alloc((nuint)(capacity * NameRoom));
-        _statx = (byte*)NativeMemory.AllocZeroed((nuint)(capacity * StatxRoom));
+        _statx = (LinuxFileSystem.Statx*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(LinuxFileSystem.Statx)));
         _heads = (byte*)NativeMemory.Alloc((nuint)(capacity * HeadBytes));
         _opened = new Opened[capacity];
         _completions = new (ulong, int)[ring.Entries];
@@ -111,7 +115,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
             // The opens are done (or failed): the folders may close.
             for (int i = 0; i < count; i++)
             {
-                if (_opened[i].Fd != -2) chunk.Walked[i].Folder!.Release();
+                if (_opened[i].InBatch) chunk.Walked[i].Folder!.Release();
             }
         }
 
@@ -126,7 +130,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
             _names[(i + 1) * NameRoom - 1] = 0;
             stat->OpFlags = LinuxFileSystem.AtEmptyPathFlag;
             stat->Length = LinuxFileSystem.StatxType | LinuxFileSystem.StatxSize | LinuxFileSystem.StatxMtime;
-            stat->Offset = (ulong)(_statx + i * StatxRoom);
+            stat->Offset = (ulong)(_statx + i);
             stat->UserData = StatOp << 32 | (uint)i;
         }
         foreach (var (userData, result) in Complete())
@@ -137,10 +141,10 @@ internal sealed unsafe class ChunkOpener : IDisposable
                 o.Errno = -result;
                 continue;
             }
-            var st = new ReadOnlySpan<byte>(_statx + (int)(uint)userData * StatxRoom, StatxRoom);
-            o.Mode = BinaryPrimitives.ReadUInt16LittleEndian(st[28..]);
-            o.Size = (long)BinaryPrimitives.ReadUInt64LittleEndian(st[40..]);
-            o.ModifiedMicros = OpenedSourceFile.Micros(BinaryPrimitives.ReadInt64LittleEndian(st[112..]), BinaryPrimitives.ReadUInt32LittleEndian(st[120..]));
+            var st = _statx + (int)(uint)userData;
+            o.Mode = st->Mode;
+            o.Size = (long)st->Size;
+            o.ModifiedMicros = OpenedSourceFile.Micros(st->MtimeSeconds, st->MtimeNanoseconds);
         }
         _count = count;
     }
@@ -154,7 +158,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         for (int i = 0; i < _count; i++)
         {
-            if (!_opened[i].IsRegularFile || !wanted(i)) continue;
+            if (!_opened[i].IsRegularFile || !(_opened[i].Wanted = wanted(i))) continue;
             var read = _ring.Next();
             read->Opcode = IoUring.OpRead;
             read->Fd = _opened[i].Fd;

@@ -220,46 +220,45 @@ public sealed class DicomIngestJob
             string path = walked.Path;
             ref var file = ref chunk.Files[i];
             long sequence = chunk.FirstSequence + i;
-            if (_opener is not null && _opener[i].Fd != -2)
+            if (_opener is not null && _opener[i].InBatch)
             {
-                ParseOpened(chunk, i, path, sequence);
+                // The chunk's batch opened it, with the same outcomes as opening it here; whether its version landed
+                // before was decided when the batch chose what to read.
+                ref readonly var batched = ref _opener[i];
+                if (!batched.IsRegularFile) Unreadable(ref file, path, sequence);
+                else
+                {
+                    (file.Size, file.ModifiedMicros) = (batched.Size, batched.ModifiedMicros);
+                    if (batched.Wanted) ParseHeader(chunk, ref file, _opener.StreamOf(i), sequence);
+                }
                 return;
             }
             OpenedSourceFile opened;
             try { opened = SourceTree.Open(walked); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // Not readable (or not a regular file): recorded as an error under the version a stat sees, so the next
-                // run skips it until it changes.
-                (file.Size, file.ModifiedMicros) = StatOf(path);
-                if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(DicomFileParser.Label(sequence));
+                Unreadable(ref file, path, sequence);
                 return;
             }
             using (opened)
             {
                 (file.Size, file.ModifiedMicros) = (opened.Size, opened.ModifiedMicros);
-                if (known.HasVersion(path, opened.Size, opened.ModifiedMicros)) return;
-                file.JsonStart = chunk.Json.WrittenCount;
-                file.Result = DicomFileParser.Parse(opened.Stream, sequence, opened.Size, chunk.Json);
+                if (!known.HasVersion(path, opened.Size, opened.ModifiedMicros)) ParseHeader(chunk, ref file, opened.Stream, sequence);
             }
         }
 
-        // A file the chunk's batch opened: the same outcomes as opening it here (an open or status failure, or not a
-        // regular file, is an unreadable file under the version a stat sees).
-        private void ParseOpened(IngestChunk chunk, int i, string path, long sequence)
+        // Not readable (or not a regular file): recorded as an error under the version a stat sees, so the next run skips
+        // it until it changes.
+        private void Unreadable(ref ChunkFile file, string path, long sequence)
         {
-            ref var file = ref chunk.Files[i];
-            ref readonly var opened = ref _opener![i];
-            if (!opened.IsRegularFile)
-            {
-                (file.Size, file.ModifiedMicros) = StatOf(path);
-                if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(DicomFileParser.Label(sequence));
-                return;
-            }
-            (file.Size, file.ModifiedMicros) = (opened.Size, opened.ModifiedMicros);
-            if (known.HasVersion(path, opened.Size, opened.ModifiedMicros)) return;
+            (file.Size, file.ModifiedMicros) = StatOf(path);
+            if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(DicomFileParser.Label(sequence));
+        }
+
+        private static void ParseHeader(IngestChunk chunk, ref ChunkFile file, Stream stream, long sequence)
+        {
             file.JsonStart = chunk.Json.WrittenCount;
-            file.Result = DicomFileParser.Parse(_opener.StreamOf(i), sequence, opened.Size, chunk.Json);
+            file.Result = DicomFileParser.Parse(stream, sequence, file.Size, chunk.Json);
         }
 
         private void Build(IngestChunk chunk)

@@ -85,10 +85,10 @@ internal static unsafe partial class LinuxFileSystem
         return fd;
     }
 
-    /// <summary>As <see cref="OpenFile(byte*, out int)"/> for the entry <paramref name="name"/> of the open folder <paramref name="dir"/>.</summary>
-    public static int OpenFileAt(nint dir, byte* name, out int errno)
+    /// <summary>As <see cref="OpenFile(byte*, out int)"/> for the entry <paramref name="name"/> of the open folder <paramref name="folderFd"/>.</summary>
+    public static int OpenFileAt(int folderFd, byte* name, out int errno)
     {
-        int fd = openat(dirfd(dir), name, ORdOnly | OCloExec | ONonBlock | ArchFlags.NoFollow);
+        int fd = openat(folderFd, name, HeaderOpenFlags);
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd;
     }

@@ -58,7 +58,7 @@ internal sealed unsafe class SourceFolder
         _dir.DangerousAddRef(ref added); // the caller holds a reference; this only keeps the handle valid during the call
         try
         {
-            fixed (byte* name = &_names[nameStart]) return LinuxFileSystem.OpenFileAt(_dir.DangerousGetHandle(), name, out errno);
+            fixed (byte* name = &_names[nameStart]) return LinuxFileSystem.OpenFileAt(Descriptor, name, out errno);
         }
         finally
         {
