@@ -13,7 +13,10 @@ namespace Lakehouse.Benchmarks.Ingest;
 /// (generated, or an existing folder), next to the raw reader over the same files and to pydicom, in the same run. Every
 /// measurement runs in its own process pinned to the cores it is allowed (taskset), so "1 core" means one core for
 /// everything the job does (walking, parsing, Parquet, commits), and the 1 → 2 core speed-up is the job's, not the
-/// scheduler's. Each process warms up once (JIT, page cache) and reports the best of R runs.
+/// scheduler's. Each process warms up once (JIT, page cache) and reports the best of R runs. The 2-core run has two peers:
+/// the same job as two independent 1-core processes, each over half of the files (hard links to them), at the same time on
+/// the two cores, which is the most any single process could reach on this machine (nothing shared: no heap, no walk,
+/// no descriptors); and the per-file work alone on 2 threads.
 /// </summary>
 public sealed class IngestBenchmarkCommand : IBenchmarkCommand
 {
@@ -43,6 +46,9 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
         var ingest1 = new List<Measured>();
         var ingest2 = new List<Measured>();
         var parse2 = new List<Measured>();
+        var halves = new List<Measured>();
+        string[]? halfFolders = cores >= 2 ? LinkHalves(files, source, dir.Combine("halves")) : null;
+        if (cores >= 2 && halfFolders is null) Console.WriteLine("(no hard links into the scratch folder here: the two-process peer is left out)");
         for (int r = 0; r < rounds; r++)
         {
             header.Add(Worker(1, "header", list, dir.Path, 1, repeat));
@@ -52,6 +58,7 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
             if (cores < 2) continue;
             ingest2.Add(Worker(2, "ingest", source, dir.Path, 2, repeat));
             parse2.Add(Worker(2, "parse-threads", list, dir.Path, 2, repeat));
+            if (halfFolders is not null) halves.Add(WorkersSideBySide("ingest", halfFolders, dir.Path, repeat));
         }
         double pydicom = Pydicom(list);
 
@@ -64,6 +71,7 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
         Row("pydicom dcmread(stop_before_pixels) + to_json, 1 core", pydicom, null);
         Row("ingest dicom into Delta, 1 core", Best(ingest1).Wall, Best(ingest1).Cpu);
         if (ingest2.Count > 0) Row("ingest dicom into Delta, 2 cores", Best(ingest2).Wall, Best(ingest2).Cpu);
+        if (halves.Count > 0) Row("peer: 2 ingest processes, 1 core each, half the files each", Best(halves).Wall, Best(halves).Cpu);
 
         // Per round: min, median, max. CPU time is the steadier figure when other work shares the machine; wall time is what
         // the targets are stated in.
@@ -81,6 +89,12 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
         {
             Console.WriteLine($"ingest speed-up 1 -> 2 cores, wall:           {Spread(i => ingest1[i].Wall / ingest2[i].Wall)}; target near-linear (2x)");
             Console.WriteLine($"ingest CPU on 2 cores / on 1 core:            {Spread(i => ingest2[i].Cpu / ingest1[i].Cpu)}");
+            if (halves.Count > 0)
+            {
+                // What this machine gives two cores of this very job when nothing is shared: the ceiling of near-linear here.
+                Console.WriteLine($"peer: 2 processes on halves vs 1 core, wall:  {Spread(i => ingest1[i].Wall / halves[i].Wall)} (the machine's own 2-core scaling of the job)");
+                Console.WriteLine($"ingest on 2 cores vs that peer, wall:         {Spread(i => halves[i].Wall / ingest2[i].Wall)} (1.00x: one process scales as well as two)");
+            }
             // The ceiling inside one process: the per-file work alone on 2 threads, each over half the files, nothing shared.
             Console.WriteLine($"per-file work alone, 1 -> 2 threads, wall:    {Spread(i => parse[i].Wall / parse2[i].Wall)} (no walk, no rows, no commits)");
         }
@@ -107,10 +121,45 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
         return new Measured(double.Parse(figures[0], CultureInfo.InvariantCulture), double.Parse(figures[1], CultureInfo.InvariantCulture));
     }
 
-    private static ToolResult Pinned(int cores, string[] command)
+    // The same measurement in one process per input at once, process i pinned to core i: the pair's time is the slower
+    // one's (both run their warm-up and best-of-R side by side), its CPU time the sum.
+    internal static Measured WorkersSideBySide(string mode, string[] inputs, string scratch, int repeat)
+    {
+        string dll = typeof(IngestBenchmarkCommand).Assembly.Location;
+        var runs = inputs.Select((input, core) => Task.Run(() =>
+        {
+            var result = Pinned([core], ["dotnet", dll, "ingest-worker", mode, input, scratch, "1", repeat.ToString(CultureInfo.InvariantCulture)]);
+            if (!result.Succeeded) throw new InvalidOperationException($"{mode} worker failed: {result.StdErr}");
+            string[] figures = result.StdOut.Trim().Split('\n')[^1].Split(' ');
+            return new Measured(double.Parse(figures[0], CultureInfo.InvariantCulture), double.Parse(figures[1], CultureInfo.InvariantCulture));
+        })).ToArray();
+        var measured = Task.WhenAll(runs).GetAwaiter().GetResult();
+        return new Measured(measured.Max(m => m.Wall), measured.Sum(m => m.Cpu));
+    }
+
+    // Two folders under target, each with hard links to half of the files (in walk order) at their paths relative to
+    // source: the same bytes, the same page cache, no copy. Null when the file system refuses the links.
+    private static string[]? LinkHalves(string[] files, string source, string target)
+    {
+        string[] halves = [Path.Combine(target, "h0"), Path.Combine(target, "h1")];
+        for (int i = 0; i < files.Length; i++)
+        {
+            string link = Path.Combine(halves[i < files.Length / 2 ? 0 : 1], Path.GetRelativePath(source, files[i]));
+            Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+            if (HardLink(files[i], link) != 0) return null;
+        }
+        return halves;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int HardLink(string existing, string link);
+
+    private static ToolResult Pinned(int cores, string[] command) => Pinned(Enumerable.Range(0, cores).ToArray(), command);
+
+    private static ToolResult Pinned(int[] cpus, string[] command)
     {
         string? taskset = ExternalTool.Find("taskset");
-        string cpuList = string.Join(',', Enumerable.Range(0, cores));
+        string cpuList = string.Join(',', cpus);
         return taskset is null
             ? ExternalTool.Run(command[0], command[1..], TimeSpan.FromMinutes(30))
             : ExternalTool.Run(taskset, ["-c", cpuList, .. command], TimeSpan.FromMinutes(30));
@@ -228,10 +277,12 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
             int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             long jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
             var jitTime = System.Runtime.JitInfo.GetCompilationTime();
+            var paused = GC.GetTotalPauseDuration();
             double wall = once();
-            // Diagnostics on stderr (the parent reads stdout): what the run allocated and how often the GC ran.
+            // Diagnostics on stderr (the parent reads stdout): what the run allocated, how often the GC ran and how long it
+            // stopped the threads (a pause stops every worker: serial time that no second core shortens).
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode}: {wall:F3} s, allocated {(GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1e6:F0} MB, GCs gen0/1/2 {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}, " +
+                $"{mode}: {wall:F3} s, allocated {(GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1e6:F0} MB, GCs gen0/1/2 {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} ({(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F1} ms paused), " +
                 $"methods jitted {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} ({(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms)"));
             return (Wall: wall, Cpu: (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
         }).MinBy(m => m.Wall);
