@@ -41,7 +41,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
         public readonly bool InBatch => Fd != -2;
 
         /// <summary>Opened and a regular file, with its size and time.</summary>
-        public readonly bool IsRegularFile => Fd >= 0 && Errno == 0 && (Mode & LinuxFileSystem.SIfMt) == LinuxFileSystem.SIfReg;
+        public readonly bool IsRegularFile => Fd >= 0 && Errno == 0 && LinuxFileSystem.IsRegularFile(Mode);
     }
 
     private readonly IoUring _ring;

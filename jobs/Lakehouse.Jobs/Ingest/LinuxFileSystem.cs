@@ -19,6 +19,9 @@ internal static unsafe partial class LinuxFileSystem
     public const ushort SIfMt = 0xF000, SIfReg = 0x8000, SIfDir = 0x4000, SIfLnk = 0xA000;
     public const int ENoEnt = 2, EIntr = 4, EAcces = 13, ENotDir = 20, EIsDir = 21, ELoop = 40, EPerm = 1;
 
+    /// <summary>Whether a statx mode is a regular file's (not a folder, link, fifo, device or socket).</summary>
+    public static bool IsRegularFile(ushort mode) => (mode & SIfMt) == SIfReg;
+
     // O_DIRECTORY and O_NOFOLLOW are the only flags whose values differ between the architectures we accept.
     private static readonly (int Directory, int NoFollow) ArchFlags = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
         ? (0x4000, 0x8000)

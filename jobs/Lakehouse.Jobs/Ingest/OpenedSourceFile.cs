@@ -69,7 +69,7 @@ public readonly struct OpenedSourceFile : IDisposable
             handle.Dispose();
             throw new IOException("cannot read the status of the file: " + LinuxFileSystem.ErrnoName(errno));
         }
-        if ((st.Mode & LinuxFileSystem.SIfMt) != LinuxFileSystem.SIfReg)
+        if (!LinuxFileSystem.IsRegularFile(st.Mode))
         {
             handle.Dispose();
             throw new IOException("not a regular file: " + KindOf(st.Mode));

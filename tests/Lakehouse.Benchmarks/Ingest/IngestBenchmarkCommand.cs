@@ -111,11 +111,15 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
     }
 
     // One measurement in a child process pinned to the first `cores` cores; it prints its best time in seconds.
-    internal static Measured Worker(int cores, string mode, string input, string scratch, int threads, int repeat)
+    internal static Measured Worker(int cores, string mode, string input, string scratch, int threads, int repeat) =>
+        Worker(Enumerable.Range(0, cores).ToArray(), mode, input, scratch, threads, repeat);
+
+    // One measurement in a child process pinned to the given cores.
+    private static Measured Worker(int[] cpus, string mode, string input, string scratch, int threads, int repeat)
     {
         string dll = typeof(IngestBenchmarkCommand).Assembly.Location;
         string[] command = ["dotnet", dll, "ingest-worker", mode, input, scratch, threads.ToString(CultureInfo.InvariantCulture), repeat.ToString(CultureInfo.InvariantCulture)];
-        var result = Pinned(cores, command);
+        var result = Pinned(cpus, command);
         if (!result.Succeeded) throw new InvalidOperationException($"{mode} worker failed: {result.StdErr}");
         string[] figures = result.StdOut.Trim().Split('\n')[^1].Split(' ');
         return new Measured(double.Parse(figures[0], CultureInfo.InvariantCulture), double.Parse(figures[1], CultureInfo.InvariantCulture));
@@ -125,14 +129,7 @@ public sealed class IngestBenchmarkCommand : IBenchmarkCommand
     // one's (both run their warm-up and best-of-R side by side), its CPU time the sum.
     internal static Measured WorkersSideBySide(string mode, string[] inputs, string scratch, int repeat)
     {
-        string dll = typeof(IngestBenchmarkCommand).Assembly.Location;
-        var runs = inputs.Select((input, core) => Task.Run(() =>
-        {
-            var result = Pinned([core], ["dotnet", dll, "ingest-worker", mode, input, scratch, "1", repeat.ToString(CultureInfo.InvariantCulture)]);
-            if (!result.Succeeded) throw new InvalidOperationException($"{mode} worker failed: {result.StdErr}");
-            string[] figures = result.StdOut.Trim().Split('\n')[^1].Split(' ');
-            return new Measured(double.Parse(figures[0], CultureInfo.InvariantCulture), double.Parse(figures[1], CultureInfo.InvariantCulture));
-        })).ToArray();
+        var runs = inputs.Select((input, core) => Task.Run(() => Worker([core], mode, input, scratch, threads: 1, repeat))).ToArray();
         var measured = Task.WhenAll(runs).GetAwaiter().GetResult();
         return new Measured(measured.Max(m => m.Wall), measured.Sum(m => m.Cpu));
     }
