@@ -26,7 +26,7 @@ public static class IngestCommand
         var lake = CommonOptions.Lake();
         var json = CommonOptions.Json();
         var batch = new Option<int>("--batch-size") { Description = "Files per commit: a killed run loses at most one batch", DefaultValueFactory = _ => 5000 };
-        var threads = new Option<int>("--threads") { Description = "Header parsers in parallel", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Header parsers in parallel (default: one per CPU, each pinned to its own)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("dicom", "Read every DICOM header under --source into bronze.dicom_instances; broken files go to bronze.dicom_errors, " +
             "re-delivered SOP instances to bronze.dicom_duplicates. Re-running adds only new or changed files. " + PhiWarning)
         {

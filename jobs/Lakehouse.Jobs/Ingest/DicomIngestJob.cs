@@ -19,7 +19,7 @@ public sealed record DicomIngestOptions(string SourceDirectory)
     public int BatchSize { get; init; } = 5000;
     /// <summary>Header JSON bytes (UTF-8) per commit, so a batch of huge headers still commits (and its files stay a sensible size).</summary>
     public long MaxBatchJsonBytes { get; init; } = 64L << 20;
-    /// <summary>Header parsers running at once.</summary>
+    /// <summary>Header parsers running at once. With one per CPU the process may use (the default), each is pinned to its own CPU.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
     /// <summary>Receives counters a few times per second.</summary>
     public Action<IngestProgress>? Progress { get; init; }
@@ -103,8 +103,10 @@ public sealed class DicomIngestJob
         using var walk = new ChunkedWalk(SourceTree.WalkFiles(source));
         var classifier = new FileClassifier(known, Math.Max(1, _options.BatchSize), _options.MaxBatchJsonBytes);
         using var batches = new BronzeBatchWriter(_lake, lineage, versions, CommitOrder);
-        var workers = Enumerable.Range(0, Math.Max(1, _options.Parallelism))
-            .Select(_ => new Worker(walk, known, classifier, batches, new RowGroup(runId, ingestedAt), _options.BatchedOpens))
+        int parallelism = Math.Max(1, _options.Parallelism);
+        var cpus = WorkerCpus.Assign(parallelism);
+        var workers = Enumerable.Range(0, parallelism)
+            .Select(i => new Worker(walk, known, classifier, batches, new RowGroup(runId, ingestedAt), _options.BatchedOpens, cpus?[i]))
             .Select(w => Task.Factory.StartNew(() => w.Run(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
         var done = Task.WhenAll(workers);
@@ -149,7 +151,8 @@ public sealed class DicomIngestJob
     /// its own row group and writes that into its own data files of the file's batch. A batch's files are completed (and
     /// reported to the committing thread) as soon as no later file of this worker can belong to it.
     /// </summary>
-    private sealed class Worker(ChunkedWalk walk, KnownDicomFiles known, FileClassifier classifier, BronzeBatchWriter batches, RowGroup group, bool batchedOpens)
+    private sealed class Worker(ChunkedWalk walk, KnownDicomFiles known, FileClassifier classifier, BronzeBatchWriter batches, RowGroup group,
+        bool batchedOpens, int? cpu)
     {
         private readonly Queue<IngestChunk> _pending = new();
         private readonly Stack<IngestChunk> _free = new();
@@ -164,6 +167,8 @@ public sealed class DicomIngestJob
         {
             try
             {
+                // Pinned before the ring exists: its kernel workers inherit the CPU.
+                if (cpu is { } pinned) WorkerCpus.PinCurrentThread(pinned);
                 _opener = batchedOpens ? ChunkOpener.TryCreate(ChunkFiles) : null;
                 while (true)
                 {

@@ -80,6 +80,59 @@ public class DicomDifferentialTests
         compared.Should().BeGreaterThan(2500);
     }
 
+    private const string FileMetaScript = """
+import json, sys, warnings
+warnings.simplefilter('ignore')
+import pydicom
+out = {}
+for path in sys.argv[1:]:
+    try:
+        ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+        fm = getattr(ds, 'file_meta', None) or {}
+        out[path] = {f'{e.tag.group:04X}{e.tag.element:04X}': (e.value.hex() if isinstance(e.value, bytes) else str(e.value).strip()) for e in fm}
+    except Exception:
+        out[path] = None
+print(json.dumps(out))
+""";
+
+    // The reader keeps the File Meta Information as bytes and materializes it on demand: every element, on both read paths
+    // (the materializing one and ingestion's one-pass JSON), equals what pydicom reads.
+    [Fact]
+    public void File_meta_equals_pydicom_on_every_corpus_file()
+    {
+        var files = Corpus();
+        var r = ExternalTool.Run(DicomOracles.Python, ["-c", FileMetaScript, .. files], TimeSpan.FromMinutes(5));
+        r.Succeeded.Should().BeTrue(r.StdErr);
+        var peer = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>?>>(r.StdOut)!;
+        var mismatches = new List<string>();
+        int compared = 0, withMeta = 0;
+        foreach (string file in files)
+        {
+            string name = Path.GetFileName(file);
+            if (peer[file] is not { } theirs || PydicomDiffers.ContainsKey(name)) continue;
+            byte[] bytes = File.ReadAllBytes(file);
+            var json = new System.Buffers.ArrayBufferWriter<byte>();
+            foreach (var ours in new[] { DicomFileReader.ReadHeader(bytes, name), DicomFileReader.ReadHeaderJson(bytes, name, json) })
+            {
+                ours.IsSuccess.Should().BeTrue($"{name}: {ours.Error}");
+                var meta = ours.FileMeta!;
+                var mine = meta.Elements.ToDictionary(e => e.Tag.Value.ToString("X8", CultureInfo.InvariantCulture), e => e.VR switch
+                {
+                    DicomVR.UL or DicomVR.US => DicomValues.GetInteger(e, 0).ToString(CultureInfo.InvariantCulture),
+                    _ when DicomVRInfo.IsText(e.VR) => DicomValues.GetString(e)?.Trim() ?? "",
+                    _ => Convert.ToHexStringLower(e.Value.Span),
+                });
+                if (mine.Count != theirs.Count || mine.Any(kv => !theirs.TryGetValue(kv.Key, out var v) || v != kv.Value))
+                    mismatches.Add($"{name}: ours {JsonSerializer.Serialize(mine)} pydicom {JsonSerializer.Serialize(theirs)}");
+                compared++;
+                if (meta.Count > 0) withMeta++;
+            }
+        }
+        mismatches.Should().BeEmpty();
+        compared.Should().BeGreaterThan(180);
+        withMeta.Should().BeGreaterThan(150);
+    }
+
     // pydicom keeps trailing empty PN components ("^^^^"); PS3.5 6.2.1 makes them equivalent to none.
     private static string? Normalize(string keyword, string? value)
     {

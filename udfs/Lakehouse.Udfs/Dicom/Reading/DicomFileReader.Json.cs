@@ -61,7 +61,7 @@ public static partial class DicomFileReader
     /// to report, or -1 for baseOffset plus the bytes walked.
     /// </summary>
     private static DicomReadResult? WriteJsonOnePass(ReadOnlySpan<byte> data, long baseOffset, string label, DicomReadOptions options,
-        DicomDataset meta, DicomTransferSyntax syntax, ArrayBufferWriter<byte> json, long headerBytes, bool isFinalBlock, out bool needMore)
+        in DicomFileMetaBytes meta, DicomTransferSyntax syntax, ArrayBufferWriter<byte> json, long headerBytes, bool isFinalBlock, out bool needMore)
     {
         needMore = false;
         json.ResetWrittenCount();
@@ -103,15 +103,15 @@ public static partial class DicomFileReader
             headerBytes = baseOffset + reader.BytesConsumed;
         }
         json.Write(emitter.Written);
-        return DicomReadResult.Success(meta, null, KeyAttributes(data, keys[..keyCount], characterSet, meta, syntax), headerBytes, syntax);
+        return DicomReadResult.Success(meta, null, KeyAttributes(data, keys[..keyCount], characterSet, meta.TransferSyntaxUid, syntax), headerBytes, syntax);
     }
 
     // The key attributes straight from the walked bytes (top-level key elements in tag order); only a big-endian data
     // set is copied, to swap its binary values to the little-endian order the extraction reads.
     private static DicomKeyValues KeyAttributes(ReadOnlySpan<byte> data, Span<DicomKeyElement> keys, DicomCharacterSet characterSet,
-        DicomDataset meta, DicomTransferSyntax syntax)
+        string? transferSyntaxUid, DicomTransferSyntax syntax)
     {
-        if (!syntax.BigEndian) return DicomKeyValues.From(keys, data, characterSet, meta, syntax);
+        if (!syntax.BigEndian) return DicomKeyValues.From(keys, data, characterSet, transferSyntaxUid);
         int total = 0;
         foreach (var k in keys) total += k.Length;
         byte[] values = ArrayPool<byte>.Shared.Rent(total);
@@ -127,7 +127,7 @@ public static partial class DicomFileReader
                 keys[i] = k with { Start = at };
                 at += k.Length;
             }
-            return DicomKeyValues.From(keys, values.AsSpan(0, total), characterSet, meta, syntax);
+            return DicomKeyValues.From(keys, values.AsSpan(0, total), characterSet, transferSyntaxUid);
         }
         finally
         {

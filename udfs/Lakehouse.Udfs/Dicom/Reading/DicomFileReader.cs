@@ -117,28 +117,30 @@ public static partial class DicomFileReader
         var failure = MaterializeOwned(ref reader, copy, dataset, label, syntax.BigEndian);
         if (failure is not null) return failure;
         if (!syntax.ExplicitVR) ResolveUsOrSs(dataset);
-        return DicomReadResult.Success(meta, dataset, DicomKeyValues.From(meta, dataset, syntax), pos + headerLength, syntax);
+        return DicomReadResult.Success(meta, dataset, DicomKeyValues.From(dataset, meta.TransferSyntaxUid), pos + headerLength, syntax);
     }
 
     // Everything before the data set: preamble, "DICM", File Meta Information, and the transfer syntax (named, detected or
-    // corrected). Returns a failure, or null with where the data set starts.
+    // corrected). Returns a failure, or null with where the data set starts. The meta is walked, not materialized: only
+    // its Transfer Syntax UID is read, and its bytes are kept for DicomReadResult.FileMeta.
     private static DicomReadResult? ReadPrelude(ReadOnlySpan<byte> bytes, string label, bool isFinalBlock, out bool needMore,
-        out int pos, out DicomDataset meta, out DicomTransferSyntax syntax)
+        out int pos, out DicomFileMetaBytes meta, out DicomTransferSyntax syntax)
     {
         needMore = false;
         pos = 0;
         syntax = DicomTransferSyntax.ImplicitVRLittleEndian;
-        meta = new DicomDataset();
+        meta = default;
         bool hasDicm = false;
         if (bytes.Length >= 132 && bytes.Slice(128, 4).SequenceEqual("DICM"u8)) { pos = 132; hasDicm = true; }
         else if (bytes.Length >= 4 && bytes[..4].SequenceEqual("DICM"u8)) { pos = 4; hasDicm = true; }
         else if (!isFinalBlock && bytes.Length < 132) { needMore = true; return Truncated(label, bytes.Length); }
 
         // File Meta Information: always Explicit VR Little Endian, group 0002.
-        int metaStart = pos;
+        int metaStart = pos, metaLength = 0;
+        MetaElement transferSyntaxUid = default;
         if (bytes.Length - pos >= 8 && BinaryPrimitives.ReadUInt16LittleEndian(bytes[pos..]) == 0x0002)
         {
-            var fail = ReadMeta(bytes[pos..], pos, meta, label, isFinalBlock, out needMore, out int metaLength);
+            var fail = WalkMeta(bytes[pos..], pos, label, isFinalBlock, out needMore, out metaLength, out transferSyntaxUid);
             if (fail is not null) return fail;
             pos += metaLength;
         }
@@ -149,15 +151,15 @@ public static partial class DicomFileReader
         }
 
         DicomTransferSyntax? named;
-        if (meta.TryGet(DicomTags.TransferSyntaxUID, out var tsElement))
+        var metaBytes = bytes.Slice(metaStart, metaLength);
+        if (transferSyntaxUid.Found)
         {
-            string uid = System.Text.Encoding.ASCII.GetString(tsElement.Value.Span).TrimEnd('\0', ' ');
-            named = DicomTransferSyntax.FromUid(uid.Trim());
+            named = TransferSyntaxNamed(metaBytes.Slice(transferSyntaxUid.Start, transferSyntaxUid.Length));
             if (named is null) return DicomReadResult.Failure(new(label, metaStart, DicomTags.TransferSyntaxUID, DicomReadErrorReason.UnsupportedTransferSyntax));
         }
         else
         {
-            named = Detect(bytes[pos..], hasDicm || meta.Count > 0);
+            named = Detect(bytes[pos..], hasDicm || metaLength > 0);
             if (named is null)
             {
                 if (!isFinalBlock && bytes.Length - pos < 8) { needMore = true; return Truncated(label, bytes.Length); }
@@ -166,7 +168,24 @@ public static partial class DicomFileReader
         }
 
         syntax = named.Deflated ? named : CorrectVRMismatch(bytes[pos..], named);
+        string? transferSyntaxColumn = transferSyntaxUid.Found
+            ? DicomKeyValues.TransferSyntaxColumn(metaBytes.Slice(transferSyntaxUid.Start, transferSyntaxUid.Length), transferSyntaxUid.VR, syntax)
+            : syntax.Uid;
+        meta = new DicomFileMetaBytes(metaLength == 0 ? [] : metaBytes.ToArray(), metaStart, transferSyntaxColumn);
         return null;
+    }
+
+    // A top-level element of the meta: where its value is in the meta bytes.
+    private readonly record struct MetaElement(bool Found, int Start, int Length, DicomVR VR);
+
+    // The transfer syntax a Transfer Syntax UID value names (padding and surrounding blanks ignored); null if none we know.
+    private static DicomTransferSyntax? TransferSyntaxNamed(ReadOnlySpan<byte> value)
+    {
+        Span<char> uid = stackalloc char[64]; // a UID is at most 64 characters
+        value = value.TrimEnd("\0 "u8);
+        if (value.Length > uid.Length) return null;
+        for (int i = 0; i < value.Length; i++) uid[i] = value[i] < 0x80 ? (char)value[i] : '?';
+        return DicomTransferSyntax.FromUid(uid[..value.Length].Trim());
     }
 
     // Deflated Explicit VR Little Endian (PS3.5 A.5): everything after the meta is one raw deflate stream. It is inflated
@@ -175,7 +194,7 @@ public static partial class DicomFileReader
     // head: the file bytes in memory after the meta (at fileOffset); rest: where the file continues, if anywhere.
     // Offsets of walk errors are in the inflated data set, as DicomReadError documents.
     private static DicomReadResult ReadDeflated(ReadOnlySpan<byte> head, Stream? rest, int fileOffset, string label, DicomReadOptions options,
-        DicomDataset meta, DicomTransferSyntax syntax, ArrayBufferWriter<byte>? json)
+        in DicomFileMetaBytes meta, DicomTransferSyntax syntax, ArrayBufferWriter<byte>? json)
     {
         var feed = new InflaterFeed(ArrayPool<byte>.Shared.Rent(InflaterFeed.Size));
         byte[] inflated = ArrayPool<byte>.Shared.Rent(FirstInflatedChunk);
@@ -235,7 +254,7 @@ public static partial class DicomFileReader
                     var failure = MaterializeOwned(ref reader, copy, dataset, label, false);
                     if (failure is not null) return failure;
                     if (json is not null) SerializeFallback(dataset, json);
-                    return DicomReadResult.Success(meta, dataset, DicomKeyValues.From(meta, dataset, syntax), fileOffset + fed, syntax);
+                    return DicomReadResult.Success(meta, dataset, DicomKeyValues.From(dataset, meta.TransferSyntaxUid), fileOffset + fed, syntax);
                 }
                 if (length > options.MaxHeaderBytes) return DicomReadResult.Failure(new(label, fileOffset, null, DicomReadErrorReason.HeaderTooLarge));
                 byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)inflated.Length * 2, Array.MaxLength));
@@ -316,13 +335,20 @@ public static partial class DicomFileReader
         return syntax;
     }
 
-    private static DicomReadResult? ReadMeta(ReadOnlySpan<byte> span, int baseOffset, DicomDataset target, string label,
-        bool isFinalBlock, out bool needMore, out int length)
+    // Walks the meta (group 0002 at the start of span, at baseOffset in the file) to its end, finding its Transfer Syntax
+    // UID (the last one, as the data set model keeps the last of a repeated tag).
+    private static DicomReadResult? WalkMeta(ReadOnlySpan<byte> span, int baseOffset, string label, bool isFinalBlock, out bool needMore,
+        out int length, out MetaElement transferSyntaxUid)
     {
         needMore = false;
         length = 0;
+        transferSyntaxUid = default;
         var walker = new DicomElementReader(span, new DicomReaderState(true, false), baseOffset, null, onlyGroup: 0x0002);
-        while (walker.Read()) { }
+        while (walker.Read())
+        {
+            if (walker.TokenType == DicomTokenType.Element && walker.Depth == 0 && walker.Tag == DicomTags.TransferSyntaxUID)
+                transferSyntaxUid = new MetaElement(true, walker.ValueStart, walker.ValueSpan.Length, walker.VR);
+        }
         if (walker.Error is { } err)
         {
             if (err == DicomReadErrorReason.Truncated && !isFinalBlock) { needMore = true; return Truncated(label, walker.ErrorOffset); }
@@ -330,9 +356,16 @@ public static partial class DicomFileReader
         }
         if (!walker.Stopped && !isFinalBlock) { needMore = true; return Truncated(label, baseOffset + walker.BytesConsumed); }
         length = walker.BytesConsumed;
-        byte[] copy = span[..length].ToArray();
-        var reader = new DicomElementReader(copy, new DicomReaderState(true, false), baseOffset, null, onlyGroup: 0x0002);
-        return MaterializeOwned(ref reader, copy, target, label, false);
+        return null;
+    }
+
+    /// <summary>The File Meta Information of a read file as a data set, from the bytes the read kept (walked then without error).</summary>
+    internal static DicomDataset MaterializeFileMeta(in DicomFileMetaBytes meta)
+    {
+        var dataset = new DicomDataset();
+        var reader = new DicomElementReader(meta.Bytes, new DicomReaderState(true, false), meta.FileOffset, null, onlyGroup: 0x0002);
+        _ = MaterializeOwned(ref reader, meta.Bytes, dataset, "file meta", false); // cannot fail: the read walked these bytes
+        return dataset;
     }
 
     private static DicomReadResult? MaterializeOwned(ref DicomElementReader reader, byte[] owner, DicomDataset target, string label, bool bigEndian)

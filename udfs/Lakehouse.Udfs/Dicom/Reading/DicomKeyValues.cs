@@ -123,6 +123,15 @@ public sealed class DicomKeyValues
         ArgumentNullException.ThrowIfNull(meta);
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(syntax);
+        string? transferSyntaxUid = meta.TryGet(DicomTags.TransferSyntaxUID, out var ts)
+            ? TransferSyntaxColumn(ts.Value.Span, ts.VR, syntax)
+            : syntax.Uid;
+        return From(dataset, transferSyntaxUid);
+    }
+
+    /// <summary>Extracts the key values from a data set; <paramref name="transferSyntaxUid"/> is the transfer syntax column's value.</summary>
+    internal static DicomKeyValues From(DicomDataset dataset, string? transferSyntaxUid)
+    {
         // Gathers the key elements' values into one pooled buffer and runs the one extraction over them.
         Span<DicomKeyElement> keys = stackalloc DicomKeyElement[DicomKeyAttributes.KeyTags.Length];
         int count = 0, total = 0;
@@ -140,7 +149,7 @@ public sealed class DicomKeyValues
                 dataset.TryGet(new DicomTag(k.Tag), out var e);
                 e!.Value.Span.CopyTo(values.AsSpan(k.Start));
             }
-            return From(keys[..count], values.AsSpan(0, total), DicomKeyAttributes.CharacterSetOf(dataset), meta, syntax);
+            return From(keys[..count], values.AsSpan(0, total), DicomKeyAttributes.CharacterSetOf(dataset), transferSyntaxUid);
         }
         finally
         {
@@ -152,12 +161,12 @@ public sealed class DicomKeyValues
 
     /// <summary>
     /// The one extraction of the key attributes: from the data set's key elements (top level, ascending tags, values
-    /// little endian in <paramref name="values"/>), decoded with <paramref name="characterSet"/> (the data set's own),
-    /// and the transfer syntax from <paramref name="meta"/> (or <paramref name="syntax"/> when it has none). Each column
-    /// takes its value by its <see cref="DicomKeyRule"/>.
+    /// little endian in <paramref name="values"/>), decoded with <paramref name="characterSet"/> (the data set's own);
+    /// the transfer syntax column takes <paramref name="transferSyntaxUid"/> (see <see cref="TransferSyntaxColumn"/>).
+    /// Each column takes its value by its <see cref="DicomKeyRule"/>.
     /// </summary>
     internal static DicomKeyValues From(ReadOnlySpan<DicomKeyElement> elements, ReadOnlySpan<byte> values,
-        DicomCharacterSet characterSet, DicomDataset meta, DicomTransferSyntax syntax)
+        DicomCharacterSet characterSet, string? transferSyntaxUid)
     {
         var keys = new KeyElements(elements, values, characterSet);
         var text = t_text ??= new Utf8Text();
@@ -173,7 +182,7 @@ public sealed class DicomKeyValues
                 case DicomKeyRule.Text: keys.Text(tag, text); break;
                 case DicomKeyRule.Joined: keys.Joined(tag, text); break;
                 case DicomKeyRule.PersonName: keys.PersonName(tag, text); break;
-                case DicomKeyRule.TransferSyntax: text.Append(TransferSyntaxOf(meta, syntax)); break;
+                case DicomKeyRule.TransferSyntax: text.Append(transferSyntaxUid); break;
                 case DicomKeyRule.Date: kv.Set(DicomKeyValueKind.Date, slot, keys.Date(tag)?.DayNumber, ref kv._dates); continue;
                 case DicomKeyRule.Time: kv.Set(DicomKeyValueKind.Time, slot, keys.Time(tag)?.Ticks, ref kv._times); continue;
                 case DicomKeyRule.Decimal:
@@ -191,11 +200,16 @@ public sealed class DicomKeyValues
         return kv;
     }
 
-    private static string? TransferSyntaxOf(DicomDataset meta, DicomTransferSyntax syntax)
+    /// <summary>
+    /// The transfer syntax column's value for a file whose File Meta Information names one: the first value of its
+    /// Transfer Syntax UID element (<paramref name="value"/>, as encoded with <paramref name="vr"/>), trimmed; the syntax
+    /// read with (<paramref name="syntax"/>) names the usual value without a new string. A file without the element takes
+    /// <paramref name="syntax"/>'s UID.
+    /// </summary>
+    internal static string? TransferSyntaxColumn(ReadOnlySpan<byte> value, DicomVR vr, DicomTransferSyntax syntax)
     {
-        if (!meta.TryGet(DicomTags.TransferSyntaxUID, out var ts)) return syntax.Uid;
         Span<char> buffer = stackalloc char[CharBufferLength];
-        var uid = FirstValue(ts.Value.Span, ts.VR == DicomVR.UN ? DicomVR.UI : ts.VR, null, buffer, out string? decoded);
+        var uid = FirstValue(value, vr == DicomVR.UN ? DicomVR.UI : vr, null, buffer, out string? decoded);
         if (uid.IsEmpty) return null;
         return uid.SequenceEqual(syntax.Uid) ? syntax.Uid : AsString(uid, decoded); // the usual case: no new string
     }

@@ -8,8 +8,22 @@ public sealed class DicomReadResult
     /// <summary>True when the header was read.</summary>
     public bool IsSuccess => Error is null;
 
-    /// <summary>The File Meta Information (group 0002); empty when the file has none.</summary>
-    public DicomDataset? FileMeta { get; private init; }
+    private DicomFileMetaBytes _meta;
+    private DicomDataset? _fileMeta;
+
+    /// <summary>
+    /// The File Meta Information (group 0002); empty when the file has none, null on failure. Materialized from the bytes
+    /// the read kept on first use: reading a header needs only its transfer syntax.
+    /// </summary>
+    public DicomDataset? FileMeta
+    {
+        get
+        {
+            if (!IsSuccess) return null;
+            if (_fileMeta is null) Interlocked.CompareExchange(ref _fileMeta, DicomFileReader.MaterializeFileMeta(_meta), null);
+            return _fileMeta;
+        }
+    }
 
     /// <summary>
     /// The data set without File Meta Information and without the elements from the stop tag on. Null on failure, and
@@ -39,9 +53,9 @@ public sealed class DicomReadResult
     /// <summary>The transfer syntax the data set was read with.</summary>
     public DicomTransferSyntax? TransferSyntax { get; private init; }
 
-    internal static DicomReadResult Success(DicomDataset meta, DicomDataset? dataset, DicomKeyValues keys, long headerBytes,
+    internal static DicomReadResult Success(in DicomFileMetaBytes meta, DicomDataset? dataset, DicomKeyValues keys, long headerBytes,
         DicomTransferSyntax syntax) =>
-        new() { FileMeta = meta, Dataset = dataset, KeyValues = keys, HeaderBytes = headerBytes, TransferSyntax = syntax };
+        new() { _meta = meta, Dataset = dataset, KeyValues = keys, HeaderBytes = headerBytes, TransferSyntax = syntax };
 
     internal static DicomReadResult Failure(DicomReadError error) => new() { Error = error };
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Lakehouse.Udfs.Dicom.Reading;
 
 /// <summary>How a transfer syntax encodes the data set (PS3.5 section 10 and Annex A).</summary>
@@ -30,7 +32,7 @@ public sealed record DicomTransferSyntax(string Uid, bool ExplicitVR, bool BigEn
             case "1.2.840.10008.1.2.1": return ExplicitVRLittleEndian;
             case "1.2.840.10008.1.2.2": return ExplicitVRBigEndian;
             case "1.2.840.10008.1.2.1.99": return DeflatedExplicitVRLittleEndian;
-            case "1.2.840.10008.1.2.1.98": return new(uid.ToString(), true, false, false, true);
+            case "1.2.840.10008.1.2.1.98": return EncapsulatedSyntax(uid);
         }
         const string Root = "1.2.840.10008.1.2.";
         if (!uid.StartsWith(Root)) return null;
@@ -45,7 +47,21 @@ public sealed record DicomTransferSyntax(string Uid, bool ExplicitVR, bool BigEn
             "8" => sub.Length > 0 && IsDigits(sub), // deflated image frame compression
             _ => false,
         };
-        return encapsulated ? new(uid.ToString(), true, false, false, true) : null;
+        return encapsulated ? EncapsulatedSyntax(uid) : null;
+    }
+
+    // The encapsulated syntaxes met so far, one instance each (an archive uses a handful, and its every file names one).
+    // Bounded: the family rules accept any number of UIDs.
+    private static readonly ConcurrentDictionary<string, DicomTransferSyntax> s_encapsulated = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, DicomTransferSyntax>.AlternateLookup<ReadOnlySpan<char>> s_encapsulatedByUid =
+        s_encapsulated.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static DicomTransferSyntax EncapsulatedSyntax(ReadOnlySpan<char> uid)
+    {
+        if (s_encapsulatedByUid.TryGetValue(uid, out var known)) return known;
+        var syntax = new DicomTransferSyntax(uid.ToString(), true, false, false, true);
+        if (s_encapsulated.Count < 64) s_encapsulated.TryAdd(syntax.Uid, syntax);
+        return syntax;
     }
 
     private static bool IsDigits(ReadOnlySpan<char> s)
