@@ -6,7 +6,7 @@ namespace Lakehouse.Jobs.Ingest;
 /// One CPU per ingestion worker (Linux). A worker pinned to its CPU keeps its caches, its server-GC heap (one per CPU)
 /// and its io_uring kernel workers (created after the pin, they inherit it) on that CPU, as independent 1-core processes
 /// do; left to the scheduler, the kernel workers of one worker's batched statx wake on the other worker's CPU and both
-/// wait. 2 cores: 8% faster (median of 6 alternating rounds of 30-run processes). Pinning only applies when the job runs
+/// wait. 2 cores: 5-8% faster (medians of alternating rounds of 30-run processes). Pinning only applies when the job runs
 /// one worker per CPU it may use, the default: a job given fewer workers shares the machine, and the scheduler places them.
 /// </summary>
 internal static unsafe partial class WorkerCpus
