@@ -16,7 +16,7 @@ namespace Lakehouse.Benchmarks.Ingest;
 /// scheduler's. Each process warms up once (JIT, page cache) and reports the best of R runs. The 2-core run has two peers:
 /// the same job as two independent 1-core processes, each over half of the files (hard links to them), at the same time on
 /// the two cores, which is the most any single process could reach on this machine (nothing shared: no heap, no walk,
-/// no descriptors); and the per-file work alone on 2 threads.
+/// no descriptors); and the per-file work alone on 2 threads (pinned, as ingestion pins its workers).
 /// </summary>
 public sealed class IngestBenchmarkCommand : IBenchmarkCommand
 {
@@ -344,9 +344,11 @@ public sealed class IngestWorkerCommand : IBenchmarkCommand
     private static double FilesOnThreads(string list, int threads, Func<string, bool> read)
     {
         string[] files = File.ReadAllLines(list);
+        var cpus = WorkerCpus.Assign(threads); // pinned as ingestion pins its workers
         var sw = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
+            if (cpus is not null) WorkerCpus.PinCurrentThread(cpus[t]);
             for (int i = t; i < files.Length; i += threads) read(files[i]);
         })).ToArray();
         foreach (var w in workers) w.Start();
