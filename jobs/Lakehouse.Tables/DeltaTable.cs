@@ -92,13 +92,9 @@ public sealed class DeltaTable
             new JsonObject { ["protocol"] = new Protocol(1, 2).ToJson() }.ToJsonString(),
             new JsonObject { ["metaData"] = metadata.ToJson() }.ToJsonString()) + "\n";
         string target = System.IO.Path.Combine(log, LogFiles.CommitName(0));
-        string temp = System.IO.Path.Combine(log, $".{LogFiles.CommitName(0)}.{Guid.NewGuid():N}.tmp");
+        string temp = Transaction.ExclusivePublish.TempFor(target);
         // On disk before it is published, as every commit is: a power loss must not leave an empty version 0.
-        using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-        {
-            fs.Write(System.Text.Encoding.UTF8.GetBytes(content));
-            fs.Flush(flushToDisk: true);
-        }
+        Transaction.ExclusivePublish.WriteDurably(temp, content);
         bool published;
         try { published = Transaction.ExclusivePublish.TryPublish(temp, target); }
         catch

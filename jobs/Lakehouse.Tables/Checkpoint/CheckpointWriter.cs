@@ -84,7 +84,7 @@ internal static class CheckpointWriter
 
         string logDir = Path.Combine(snapshot.Table, "_delta_log");
         string target = Path.Combine(logDir, LogSegment.LogFiles.CheckpointName(snapshot.Version));
-        string temp = Path.Combine(logDir, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        string temp = Transaction.ExclusivePublish.TempFor(target);
         using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
         {
             ParquetSerializer.SerializeUntypedAsync(pqRows, pqSchema, fs, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }).GetAwaiter().GetResult();
@@ -100,8 +100,9 @@ internal static class CheckpointWriter
             ["numOfAddFiles"] = snapshot.Adds.Count,
         };
         if (LogSegment.LastCheckpointFile.TryRead(snapshot.Table) is long existing && existing > snapshot.Version) return; // never move the hint backwards
-        string hintTemp = Path.Combine(logDir, $"._last_checkpoint.{Guid.NewGuid():N}.tmp");
+        string hintTarget = Path.Combine(logDir, "_last_checkpoint");
+        string hintTemp = Transaction.ExclusivePublish.TempFor(hintTarget);
         File.WriteAllText(hintTemp, hint.ToJsonString());
-        File.Move(hintTemp, Path.Combine(logDir, "_last_checkpoint"), overwrite: true);
+        File.Move(hintTemp, hintTarget, overwrite: true);
     }
 }

@@ -177,14 +177,10 @@ public sealed class DeltaTransaction
         string logDir = Path.Combine(_table.Path, "_delta_log");
         string target = Path.Combine(logDir, LogSegment.LogFiles.CommitName(version));
         if (File.Exists(target)) return new CommitResult.Conflicted(version);
-        string temp = Path.Combine(logDir, $".{LogSegment.LogFiles.CommitName(version)}.{Guid.NewGuid():N}.tmp");
+        string temp = ExclusivePublish.TempFor(target);
         try
         {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                fs.Write(Encoding.UTF8.GetBytes(BuildCommit(version)));
-                fs.Flush(flushToDisk: true);
-            }
+            ExclusivePublish.WriteDurably(temp, BuildCommit(version));
             TestHooks.MaybeCrash(TestHooks.BeforeCommit);
             // Exclusive and atomic: exactly one writer gets version N, and a reader never sees a half-written commit.
             return ExclusivePublish.TryPublish(temp, target) ? new CommitResult.Committed(version) : new CommitResult.Conflicted(version);
