@@ -128,7 +128,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
             stat->Fd = fd;
             stat->Address = (ulong)(_names + (i + 1) * NameRoom - 1); // an empty path: the descriptor itself
             _names[(i + 1) * NameRoom - 1] = 0;
-            stat->OpFlags = LinuxFileSystem.AtEmptyPathFlag;
+            stat->OpFlags = LinuxFileSystem.AtEmptyPath;
             stat->Length = LinuxFileSystem.StatxType | LinuxFileSystem.StatxSize | LinuxFileSystem.StatxMtime;
             stat->Offset = (ulong)(_statx + i);
             stat->UserData = StatOp << 32 | (uint)i;

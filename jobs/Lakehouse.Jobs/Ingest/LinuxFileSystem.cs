@@ -14,7 +14,10 @@ internal static unsafe partial class LinuxFileSystem
 
     public const byte DtUnknown = 0, DtDir = 4, DtReg = 8, DtLnk = 10;
     private const int ORdOnly = 0, ONonBlock = 0x800, OCloExec = 0x80000;
-    private const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100, AtEmptyPath = 0x1000;
+    private const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100;
+
+    /// <summary>statx's flag for "the descriptor itself" (an empty path).</summary>
+    public const int AtEmptyPath = 0x1000;
     public const uint StatxType = 0x1, StatxMtime = 0x40, StatxSize = 0x200;
     public const ushort SIfMt = 0xF000, SIfReg = 0x8000, SIfDir = 0x4000, SIfLnk = 0xA000;
     public const int ENoEnt = 2, EIntr = 4, EAcces = 13, ENotDir = 20, EIsDir = 21, ELoop = 40, EPerm = 1;
@@ -60,9 +63,6 @@ internal static unsafe partial class LinuxFileSystem
 
     /// <summary>The flags a header is opened with: read only, close on exec, no link followed, no wait on a fifo.</summary>
     public static int HeaderOpenFlags => ORdOnly | OCloExec | ONonBlock | ArchFlags.NoFollow;
-
-    /// <summary>statx's flag for "the descriptor itself" (an empty path).</summary>
-    public const int AtEmptyPathFlag = AtEmptyPath;
 
     /// <summary>The descriptor of an open folder.</summary>
     public static int FolderDescriptor(nint dir) => dirfd(dir);

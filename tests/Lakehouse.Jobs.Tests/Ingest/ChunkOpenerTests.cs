@@ -1,4 +1,5 @@
 using Lakehouse.Jobs.Ingest;
+using Lakehouse.Jobs.Tests.Support;
 using Lakehouse.Testing;
 
 namespace Lakehouse.Jobs.Tests.Ingest;
@@ -11,11 +12,6 @@ namespace Lakehouse.Jobs.Tests.Ingest;
 /// </summary>
 public sealed class ChunkOpenerTests
 {
-    // Descriptors this process holds on something under `root` (other tests' descriptors are elsewhere).
-    private static int OpenDescriptors(string root) => Directory.GetFileSystemEntries("/proc/self/fd")
-        .Select(fd => { try { return new FileInfo(fd).LinkTarget; } catch (IOException) { return null; } })
-        .Count(target => target is not null && target.StartsWith(root + "/", StringComparison.Ordinal));
-
     [Fact]
     public void A_batch_opens_sizes_and_reads_files_as_the_plain_open_does_and_closes_everything()
     {
@@ -63,8 +59,7 @@ public sealed class ChunkOpenerTests
             try { plain = SourceTree.Open(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                bool failed = opened.Fd < 0 || opened.Errno != 0 || (opened.Mode & LinuxFileSystem.SIfMt) != LinuxFileSystem.SIfReg;
-                failed.Should().BeTrue($"{Path.GetFileName(path)} fails to open file by file ({e.Message}), so in the batch too");
+                opened.IsRegularFile.Should().BeFalse($"{Path.GetFileName(path)} fails to open file by file ({e.Message}), so in the batch too");
                 continue;
             }
             using (plain)
@@ -78,17 +73,17 @@ public sealed class ChunkOpenerTests
                 batch.ToArray().Should().Equal(expected.ToArray(), Path.GetFileName(path));
             }
         }
-        var names = Enumerable.Range(0, chunk.Count).Where(i => opener[i].Fd >= 0 && opener[i].Errno == 0 && (opener[i].Mode & LinuxFileSystem.SIfMt) == LinuxFileSystem.SIfReg)
+        var names = Enumerable.Range(0, chunk.Count).Where(i => opener[i].IsRegularFile)
             .Select(i => Path.GetFileName(chunk.Walked[i].Path)).ToList();
         names.Should().BeEquivalentTo(["f0.dcm", "f1.dcm", "f2.dcm", "f3.dcm", "f4.dcm", "f5.dcm", "x\uDCFF.dcm"]);
 
         // The files stay open until the next chunk (which closes them) or the end.
-        OpenDescriptors(root).Should().Be(chunk.Count - 2, "all but the deleted file and the link are open (the fifo too)");
+        ProcessDescriptors.Under(root).Should().Be(chunk.Count - 2, "all but the deleted file and the link are open (the fifo too)");
         chunk.Reset();
         walk.TryTake(chunk).Should().BeFalse();
         opener.Open(chunk);
         opener.ReadHeads(_ => true);
-        OpenDescriptors(root).Should().Be(0, "the next batch's reads closed them");
+        ProcessDescriptors.Under(root).Should().Be(0, "the next batch's reads closed them");
     }
 
     [Fact]
@@ -105,8 +100,8 @@ public sealed class ChunkOpenerTests
         opener.ReadHeads(i => i % 2 == 0);
         opener[1].HeadLength.Should().Be(-1, "a file not wanted is not read");
         opener[0].HeadLength.Should().Be(1);
-        OpenDescriptors(dir.Path).Should().Be(5);
+        ProcessDescriptors.Under(dir.Path).Should().Be(5);
         opener.Dispose();
-        OpenDescriptors(dir.Path).Should().Be(0);
+        ProcessDescriptors.Under(dir.Path).Should().Be(0);
     }
 }

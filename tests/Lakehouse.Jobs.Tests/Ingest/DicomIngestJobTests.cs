@@ -1,6 +1,7 @@
 using Lakehouse.Engine;
 using System.Diagnostics;
 using Lakehouse.Jobs.Ingest;
+using Lakehouse.Jobs.Tests.Support;
 using Lakehouse.Jobs.Sample;
 using Lakehouse.Tables;
 using Lakehouse.Testing;
@@ -235,8 +236,7 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
 
         (many.Instances, many.Duplicates, many.Conflicts, many.Errors).Should().Be((single.Instances, single.Duplicates, single.Conflicts, single.Errors));
         if (OperatingSystem.IsLinux())
-            Directory.GetFileSystemEntries("/proc/self/fd").Select(fd => new FileInfo(fd).LinkTarget)
-                .Should().NotContain(t => t != null && t.StartsWith(fx.DicomRoot, StringComparison.Ordinal), "every folder of the walk is closed after its files");
+            ProcessDescriptors.Under(fx.DicomRoot).Should().Be(0, "every folder of the walk is closed after its files");
         (single.Duplicates + single.Conflicts).Should().BeGreaterThan(0, "the sample exports some instances twice");
         foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors, BronzeTables.DicomDuplicates })
             Keys(four.PathOf(table), table).Should().BeEquivalentTo(Keys(one.PathOf(table), table), $"{table} is the same with 4 workers");

@@ -1,5 +1,6 @@
 using System.Text;
 using Lakehouse.Jobs.Ingest;
+using Lakehouse.Jobs.Tests.Support;
 using Lakehouse.Testing;
 
 namespace Lakehouse.Jobs.Tests.Ingest;
@@ -84,18 +85,13 @@ public sealed class SourceTreeWalkTests
         find.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().BeEquivalentTo(managed);
     }
 
-    // Descriptors this process holds open on something under `root` (Linux; other tests' descriptors are elsewhere).
-    private static int OpenDescriptors(string root) => Directory.GetFileSystemEntries("/proc/self/fd")
-        .Select(fd => { try { return new FileInfo(fd).LinkTarget; } catch (IOException) { return null; } })
-        .Count(target => target is not null && (target == root || target.StartsWith(root + "/", StringComparison.Ordinal)));
-
     [Fact]
     public void Walked_files_open_relative_to_their_folder_as_their_paths_open_and_each_folder_closes_after_its_last_file()
     {
         if (!LinuxFileSystem.IsSupported) return;
         using var dir = new TempDirectory("source-walk-relative");
         string root = BuildTree(dir);
-        OpenDescriptors(root).Should().Be(0);
+        ProcessDescriptors.Under(root).Should().Be(0);
 
         var walked = SourceTree.WalkFiles(root).ToList();
 
@@ -103,7 +99,7 @@ public sealed class SourceTreeWalkTests
         walked.Should().OnlyContain(w => w.Folder != null);
         var folders = walked.Select(w => w.Folder!).Distinct().ToList();
         folders.Should().HaveCount(5, "the root, a, a/x, b and 日本 hold files").And.OnlyContain(f => !f.IsClosed);
-        OpenDescriptors(root).Should().Be(5, "a folder stays open until its files are opened");
+        ProcessDescriptors.Under(root).Should().Be(5, "a folder stays open until its files are opened");
         foreach (var w in walked)
         {
             using var relative = SourceTree.Open(w);
@@ -112,7 +108,7 @@ public sealed class SourceTreeWalkTests
             new StreamReader(relative.Stream).ReadToEnd().Should().Be(new StreamReader(byPath.Stream).ReadToEnd());
         }
         folders.Should().OnlyContain(f => f.IsClosed, "each file released its folder");
-        OpenDescriptors(root).Should().Be(0);
+        ProcessDescriptors.Under(root).Should().Be(0);
     }
 
     [Fact]
