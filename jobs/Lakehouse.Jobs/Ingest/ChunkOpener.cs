@@ -7,17 +7,17 @@ namespace Lakehouse.Jobs.Ingest;
 /// <summary>
 /// Opens, sizes and reads the start of a whole chunk of walked files with io_uring, in three batches: the opens (relative
 /// to each file's folder, with the flags of <see cref="SourceTree.Open(string)"/>); a statx on each descriptor; then, for
-/// the regular files the caller wants (not a version already landed), a read of the reader's first
-/// <see cref="DicomFileReader.FirstChunk"/> bytes, with the closes of the previous chunk's files. Three system calls per
-/// chunk instead of four per file, for the same work: the same descriptors, the size and time of the bytes read, the same
-/// errors; nothing is read from a fifo or device. A header longer than the first read is read on with pread. One per
+/// the regular files the caller wants (not a version already landed), a read of each one's first bytes (its head: as
+/// many as the caller asks, see <see cref="HeadLength"/>), with the closes of the previous chunk's files. Three system
+/// calls per chunk instead of four per file, for the same work: the same descriptors, the size and time of the bytes read,
+/// the same errors; nothing is read from a fifo or device. The reader parses a head where the batch put it
+/// (<see cref="HeadOf"/>); a header longer than its head is read on with pread (<see cref="RestOf"/>). One per
 /// worker thread (the ring's single submitter); <see cref="TryCreate"/> gives null where io_uring cannot be used, and the
 /// worker then opens file by file.
 /// </summary>
 internal sealed unsafe class ChunkOpener : IDisposable
 {
     private const int NameRoom = 256; // NAME_MAX 255 and the NUL
-    private const int HeadBytes = DicomFileReader.FirstChunk;
     private const ulong OpenOp = 0, StatOp = 1, ReadOp = 2, CloseOp = 3;
 
     /// <summary>What the batches found for one file.</summary>
@@ -30,7 +30,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
         public ushort Mode;
         public long Size;
         public long ModifiedMicros;
-        /// <summary>Bytes of the file the batch read (served first by <see cref="StreamOf"/>); -1 when it read none.</summary>
+        /// <summary>Bytes of the file the batch read (<see cref="HeadOf"/>); -1 when it read none.</summary>
         public int HeadLength;
         /// <summary>Why the batch's read failed (0: it did not).</summary>
         public int ReadErrno;
@@ -53,6 +53,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
     private readonly (ulong UserData, int Result)[] _completions;
     private readonly PrefetchedStream _stream = new();
     private int _count; // files of the chunk last opened
+    private int _headBytes; // read per file for the chunk last read: the heads' stride
     private bool _disposed;
 
     private ChunkOpener(IoUring ring, int capacity)
@@ -61,7 +62,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
         _capacity = capacity;
         _names = (byte*)NativeMemory.Alloc((nuint)(capacity * NameRoom));
         _statx = (LinuxFileSystem.Statx*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(LinuxFileSystem.Statx)));
-        _heads = (byte*)NativeMemory.Alloc((nuint)(capacity * HeadBytes));
+        _heads = (byte*)NativeMemory.Alloc((nuint)(capacity * HeadLength.Max)); // touched only as far as the heads reach
         _opened = new Opened[capacity];
         _completions = new (ulong, int)[ring.Entries];
     }
@@ -150,20 +151,23 @@ internal sealed unsafe class ChunkOpener : IDisposable
     }
 
     /// <summary>
-    /// Reads the first bytes of every regular file of the chunk just opened that <paramref name="wanted"/> asks for, and
-    /// closes the previous chunk's files, in one batch.
+    /// Reads the first <paramref name="headBytes"/> bytes (at most <see cref="HeadLength.Max"/>) of every regular file of
+    /// the chunk just opened that <paramref name="wanted"/> asks for, and closes the previous chunk's files, in one batch.
     /// </summary>
-    public void ReadHeads(Func<int, bool> wanted)
+    public void ReadHeads(Func<int, bool> wanted, int headBytes)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(headBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(headBytes, HeadLength.Max);
+        _headBytes = headBytes;
         for (int i = 0; i < _count; i++)
         {
             if (!_opened[i].IsRegularFile || !(_opened[i].Wanted = wanted(i))) continue;
             var read = _ring.Next();
             read->Opcode = IoUring.OpRead;
             read->Fd = _opened[i].Fd;
-            read->Address = (ulong)(_heads + i * HeadBytes);
-            read->Length = HeadBytes;
+            read->Address = (ulong)(_heads + i * _headBytes);
+            read->Length = (uint)_headBytes;
             read->Offset = 0;
             read->UserData = ReadOp << 32 | (uint)i;
         }
@@ -188,14 +192,31 @@ internal sealed unsafe class ChunkOpener : IDisposable
 
     private ReadOnlySpan<(ulong UserData, int Result)> Complete() => _completions.AsSpan(0, _ring.SubmitAndWait(_completions));
 
+    /// <summary>The first bytes of file <paramref name="i"/>, as the batch read them (empty when it read none).</summary>
+    public ReadOnlySpan<byte> HeadOf(int i) => new(_heads + i * _headBytes, Math.Max(0, _opened[i].HeadLength));
+
     /// <summary>
-    /// File <paramref name="i"/>'s bytes as a stream: the first read served from what the batch read, the rest by pread.
-    /// The same instance is handed out for every file: use it before asking for the next.
+    /// Where file <paramref name="i"/> continues after <see cref="HeadOf"/>: a stream positioned there, reading by pread
+    /// (throwing the batch's error when its read failed), or null when the head is the whole file. The same instance is
+    /// handed out for every file: use it before asking for the next.
+    /// </summary>
+    public Stream? RestOf(int i)
+    {
+        ref readonly var o = ref _opened[i];
+        if (o.ReadErrno == 0 && o.HeadLength >= o.Size) return null;
+        var stream = StreamOf(i);
+        stream.Position = Math.Max(0, o.HeadLength);
+        return stream;
+    }
+
+    /// <summary>
+    /// File <paramref name="i"/>'s bytes as a stream from its start: the head served from what the batch read, the rest by
+    /// pread. The same instance is handed out for every file: use it before asking for the next.
     /// </summary>
     public Stream StreamOf(int i)
     {
         ref readonly var o = ref _opened[i];
-        _stream.Reset(o.Fd, _heads + i * HeadBytes, o.ReadErrno != 0 ? -o.ReadErrno : Math.Max(0, o.HeadLength), o.Size);
+        _stream.Reset(o.Fd, _heads + i * _headBytes, o.ReadErrno != 0 ? -o.ReadErrno : Math.Max(0, o.HeadLength), o.Size);
         return _stream;
     }
 

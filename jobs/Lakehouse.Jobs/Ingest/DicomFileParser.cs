@@ -62,38 +62,64 @@ public static class DicomFileParser
     public static ParsedDicomFile Parse(Stream stream, string label, long fileSize, IBufferWriter<byte> json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            var own = t_json ??= new ArrayBufferWriter<byte>(64 * 1024);
-            var result = DicomFileReader.ReadHeaderJson(stream, label, own);
-            if (!result.IsSuccess)
-                return new ParsedDicomFile(result.Error, null, 0, default, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(fileSize, DicomFileReader.FirstChunk));
-            if (result.KeyValues!.SopInstanceUid.IsEmpty)
-                return new ParsedDicomFile(new DicomReadError(label, 0, DicomTags.SOPInstanceUID, DicomReadErrorReason.InvalidStructure), null, 0, default, result.HeaderBytes);
-            var written = own.WrittenSpan;
-            var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            sha256.AppendData(written);
-            Sha256Digest digest = default;
-            sha256.GetHashAndReset(digest);
-            written.CopyTo(json.GetSpan(written.Length));
-            json.Advance(written.Length);
-            return new ParsedDicomFile(null, result.KeyValues, written.Length, digest, result.HeaderBytes);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return IoError(label);
-        }
+        var own = t_json ??= new ArrayBufferWriter<byte>(64 * 1024);
+        try { return Keep(DicomFileReader.ReadHeaderJson(stream, label, own), own, label, fileSize, json); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return IoError(label); }
+    }
+
+    /// <summary>
+    /// As <see cref="Parse(Stream, int, long, long, IBufferWriter{byte})"/> for a file whose first bytes are already in memory:
+    /// <paramref name="head"/> holds them and <paramref name="rest"/> continues after them (null: the head is the whole
+    /// file); see <see cref="DicomFileReader.ReadHeaderJson(ReadOnlySpan{byte}, Stream?, string, ArrayBufferWriter{byte}, DicomReadOptions?)"/>.
+    /// </summary>
+    public static ParsedDicomFile Parse(ReadOnlySpan<byte> head, Stream? rest, long sequence, long fileSize, IBufferWriter<byte> json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var own = t_json ??= new ArrayBufferWriter<byte>(64 * 1024);
+        ParsedDicomFile result;
+        try { result = Keep(DicomFileReader.ReadHeaderJson(head, rest, PendingLabel, own), own, PendingLabel, fileSize, json); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { result = IoError(PendingLabel); }
+        return Labelled(result, sequence);
+    }
+
+    // What ingestion keeps of a read: the error, or the keys and the JSON (hashed, and appended to the caller's buffer).
+    private static ParsedDicomFile Keep(DicomReadResult result, ArrayBufferWriter<byte> own, string label, long fileSize, IBufferWriter<byte> json)
+    {
+        if (!result.IsSuccess)
+            return new ParsedDicomFile(result.Error, null, 0, default, result.HeaderBytes > 0 ? result.HeaderBytes : Math.Min(fileSize, DicomFileReader.FirstChunk));
+        if (result.KeyValues!.SopInstanceUid.IsEmpty)
+            return new ParsedDicomFile(new DicomReadError(label, 0, DicomTags.SOPInstanceUID, DicomReadErrorReason.InvalidStructure), null, 0, default, result.HeaderBytes);
+        var written = own.WrittenSpan;
+        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(written);
+        Sha256Digest digest = default;
+        sha256.GetHashAndReset(digest);
+        written.CopyTo(json.GetSpan(written.Length));
+        json.Advance(written.Length);
+        return new ParsedDicomFile(null, result.KeyValues, written.Length, digest, result.HeaderBytes);
     }
 
     /// <summary>
     /// As <see cref="Parse(Stream, string, long, IBufferWriter{byte})"/> for the file with run-local number
-    /// <paramref name="sequence"/>: its label (<see cref="Label"/>) is made only when the file fails, not for every file.
+    /// <paramref name="sequence"/> (its label, <see cref="Label"/>, is made only when the file fails, not for every file),
+    /// reading its first <paramref name="headBytes"/> bytes (at most <see cref="HeadLength.Max"/>) before parsing, as
+    /// ingestion's batches read a chunk's heads; see <see cref="Parse(ReadOnlySpan{byte}, Stream?, long, long, IBufferWriter{byte})"/>.
     /// </summary>
-    public static ParsedDicomFile Parse(Stream stream, long sequence, long fileSize, IBufferWriter<byte> json)
+    public static ParsedDicomFile Parse(Stream stream, int headBytes, long sequence, long fileSize, IBufferWriter<byte> json)
     {
-        var result = Parse(stream, PendingLabel, fileSize, json);
-        return result.Error is null ? result : result with { Error = result.Error with { FileLabel = Label(sequence) } };
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(headBytes, HeadLength.Max);
+        var head = (t_head ??= new byte[HeadLength.Max]).AsSpan(0, headBytes);
+        int read;
+        try { read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return IoError(Label(sequence)); }
+        return Parse(head[..read], read < head.Length ? null : stream, sequence, fileSize, json);
     }
+
+    // Where Parse(Stream, int, ...) reads a head to.
+    [ThreadStatic] private static byte[]? t_head;
+
+    private static ParsedDicomFile Labelled(ParsedDicomFile result, long sequence) =>
+        result.Error is null ? result : result with { Error = result.Error with { FileLabel = Label(sequence) } };
 
     // Stands for the label until a file fails (the reader names a file only in its error).
     private const string PendingLabel = "file #?";

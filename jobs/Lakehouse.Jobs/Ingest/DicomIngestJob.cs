@@ -163,6 +163,9 @@ public sealed class DicomIngestJob
         // Batched opens (io_uring) where the system allows them; created on this thread, the ring's only submitter.
         private ChunkOpener? _opener;
 
+        // How much of each file to read first.
+        private readonly HeadLength _headLength = new();
+
         public void Run(CancellationToken token)
         {
             try
@@ -180,11 +183,12 @@ public sealed class DicomIngestJob
                         _free.Push(chunk);
                         break;
                     }
+                    int headBytes = _headLength.NextChunk();
                     if (_opener is not null)
                     {
                         _opener.Open(chunk);
                         // A version already landed is not read.
-                        _opener.ReadHeads(i => !known.HasVersion(chunk.Walked[i].Path, _opener[i].Size, _opener[i].ModifiedMicros));
+                        _opener.ReadHeads(i => !known.HasVersion(chunk.Walked[i].Path, _opener[i].Size, _opener[i].ModifiedMicros), headBytes);
                     }
                     for (int i = 0; i < chunk.Count; i++) Parse(chunk, i);
                     // Submitted right after parsing, never held while waiting: a chunk another worker waits for always comes.
@@ -234,7 +238,7 @@ public sealed class DicomIngestJob
                 else
                 {
                     (file.Size, file.ModifiedMicros) = (batched.Size, batched.ModifiedMicros);
-                    if (batched.Wanted) ParseHeader(chunk, ref file, _opener.StreamOf(i), sequence);
+                    if (batched.Wanted) ParseHeader(chunk, ref file, _opener.HeadOf(i), _opener.RestOf(i), sequence);
                 }
                 return;
             }
@@ -248,7 +252,11 @@ public sealed class DicomIngestJob
             using (opened)
             {
                 (file.Size, file.ModifiedMicros) = (opened.Size, opened.ModifiedMicros);
-                if (!known.HasVersion(path, opened.Size, opened.ModifiedMicros)) ParseHeader(chunk, ref file, opened.Stream, sequence);
+                if (known.HasVersion(path, opened.Size, opened.ModifiedMicros)) return;
+                file.JsonStart = chunk.Json.WrittenCount;
+                // Its head as long as a batch would read it.
+                file.Result = DicomFileParser.Parse(opened.Stream, _headLength.Current, sequence, file.Size, chunk.Json);
+                if (file.Result.Error is null) _headLength.Saw(file.Result.BytesRead);
             }
         }
 
@@ -260,10 +268,12 @@ public sealed class DicomIngestJob
             if (!known.HasVersion(path, file.Size, file.ModifiedMicros)) file.Result = DicomFileParser.IoError(DicomFileParser.Label(sequence));
         }
 
-        private static void ParseHeader(IngestChunk chunk, ref ChunkFile file, Stream stream, long sequence)
+        // head: the file's first bytes; rest: where it continues (null: the head is all of it).
+        private void ParseHeader(IngestChunk chunk, ref ChunkFile file, ReadOnlySpan<byte> head, Stream? rest, long sequence)
         {
             file.JsonStart = chunk.Json.WrittenCount;
-            file.Result = DicomFileParser.Parse(stream, sequence, file.Size, chunk.Json);
+            file.Result = DicomFileParser.Parse(head, rest, sequence, file.Size, chunk.Json);
+            if (file.Result.Error is null) _headLength.Saw(file.Result.BytesRead);
         }
 
         private void Build(IngestChunk chunk)

@@ -23,7 +23,7 @@ public sealed class SourceWalkBenchmarkCommand : IBenchmarkCommand
         using var dir = new TempDirectory("source-walk-bench");
         string source = Option("--source") ?? IngestBenchmarkCommand.GenerateArchive(dir.Combine("archive"), patients);
         long files = Lakehouse.Jobs.Ingest.SourceTree.Count(source); // what the walks yield (links excluded)
-        Console.WriteLine($"{files} files; each figure: best of {repeat} in a process pinned to 1 core, after a warm-up");
+        Console.WriteLine($"{files} files; each figure: the steady median of {2 * repeat} runs in a process pinned to 1 core");
 
         var measured = new[] { "walk-managed", "walk", "walk-open-managed", "walk-open-paths", "walk-open" }
             .ToDictionary(m => m, m => IngestBenchmarkCommand.Worker(1, m, source, dir.Path, 1, repeat));

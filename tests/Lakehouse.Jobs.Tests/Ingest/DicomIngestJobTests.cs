@@ -262,6 +262,59 @@ public class DicomIngestJobTests(IngestFixture fx) : IClassFixture<IngestFixture
             AllColumns(batched.PathOf(table)).Should().Equal(AllColumns(plain.PathOf(table)), $"{table} is the same opened in batches");
     }
 
+    [Fact]
+    public void Headers_of_every_length_land_the_same_through_batched_heads()
+    {
+        // Batched heads follow the longest header of the chunk before (4 to 64 KiB): an archive whose header lengths jump
+        // around, from 1 KiB to 300 KiB, deflated or not, some cut inside the header, lands exactly what file-by-file
+        // opens (one 16 KiB read, then more) land.
+        using var dir = new TempDirectory("ingest-heads");
+        string source = dir.Combine("export");
+        Directory.CreateDirectory(source);
+        var random = new Random(5);
+        int[] textLengths = [200, 3_000, 6_000, 20_000, 70_000, 300_000];
+        int valid = 0, cut = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            int text = textLengths[random.Next(textLengths.Length)];
+            var syntax = random.Next(4) == 0 ? Udfs.Dicom.Writing.DicomTransferSyntax.DeflatedExplicitVRLittleEndian : Udfs.Dicom.Writing.DicomTransferSyntax.ExplicitVRLittleEndian;
+            byte[] file = InstanceWithText(i, text, syntax, random);
+            if (random.Next(10) == 0 && syntax != Udfs.Dicom.Writing.DicomTransferSyntax.DeflatedExplicitVRLittleEndian)
+            {
+                file = file.AsSpan(0, 400 + text / 2).ToArray(); // ends inside the long text: an error row
+                cut++;
+            }
+            else valid++;
+            File.WriteAllBytes(Path.Combine(source, $"{random.Next():x8}-{i}.dcm"), file);
+        }
+        var plain = new LakeStore(dir.Combine("plain"));
+        var batched = new LakeStore(dir.Combine("batched"));
+        var a = new DicomIngestJob(plain, new DicomIngestOptions(source) { BatchedOpens = false }).Run();
+        var b = new DicomIngestJob(batched, new DicomIngestOptions(source) { BatchedOpens = true }).Run();
+        (a.Instances, a.Errors).Should().Be((valid, cut));
+        (b.Instances, b.Duplicates, b.Conflicts, b.Errors, b.BytesRead).Should().Be((a.Instances, a.Duplicates, a.Conflicts, a.Errors, a.BytesRead));
+        foreach (var table in new[] { BronzeTables.DicomInstances, BronzeTables.DicomErrors })
+            AllColumns(batched.PathOf(table)).Should().Equal(AllColumns(plain.PathOf(table)), $"{table} is the same opened in batches");
+    }
+
+    // An instance whose header holds a Text Value of `textLength` letters (random, so deflate cannot shrink it much),
+    // followed by 64 KiB of pixel data.
+    private static byte[] InstanceWithText(int i, int textLength, Udfs.Dicom.Writing.DicomTransferSyntax syntax, Random random)
+    {
+        var text = new char[textLength];
+        for (int c = 0; c < text.Length; c++) text[c] = (char)('a' + random.Next(26));
+        var ds = new Udfs.Dicom.DicomDataset()
+            .Set(Udfs.Dicom.DicomElement.FromText(Udfs.Dicom.DicomTags.SOPClassUID, "1.2.840.10008.5.1.4.1.1.7"))
+            .Set(Udfs.Dicom.DicomElement.FromText(Udfs.Dicom.DicomTags.SOPInstanceUID, $"1.2.826.0.1.3680043.10.9.{i}"))
+            .Set(Udfs.Dicom.DicomElement.FromText(Udfs.Dicom.DicomTags.StudyInstanceUID, "1.2.826.0.1.3680043.10.9"))
+            .Set(Udfs.Dicom.DicomElement.FromText(Udfs.Dicom.DicomTags.PatientID, $"P{i % 7}"))
+            .Set(Udfs.Dicom.DicomElement.FromText(new Udfs.Dicom.DicomTag(0x0040, 0xA160), Udfs.Dicom.DicomVR.UT, new string(text)))
+            .Set(new Udfs.Dicom.DicomElement(new Udfs.Dicom.DicomTag(0x7FE0, 0x0010), Udfs.Dicom.DicomVR.OW, new byte[64 * 1024]));
+        var bytes = new MemoryStream();
+        Udfs.Dicom.Writing.DicomWriter.WriteFile(bytes, ds, new Udfs.Dicom.Writing.DicomWriterOptions { TransferSyntax = syntax });
+        return bytes.ToArray();
+    }
+
     private static List<string> AllColumns(string tableDir) =>
         !DeltaTable.Exists(tableDir) ? [] : DeltaTable.Open(tableDir).Snapshot().ReadRows()
             .Select(r => string.Join("|", r.Where(c => c.Key is not ("ingest_run_id" or "ingested_at")).OrderBy(c => c.Key, StringComparer.Ordinal)

@@ -36,6 +36,7 @@ public class DicomHeaderJsonTests
         if (!reference.IsSuccess)
         {
             json.WrittenCount.Should().Be(0, "no JSON for a failed file");
+            HeadsReadTheSame(file, label, options, reference, []);
             return Path.Failed;
         }
         var expected = new ArrayBufferWriter<byte>();
@@ -49,8 +50,40 @@ public class DicomHeaderJsonTests
         streamed.HeaderBytes.Should().Be(referenceStreamed.HeaderBytes, label);
         one.TransferSyntax.Should().Be(reference.TransferSyntax, label);
         (streamed.Dataset is null).Should().Be(one.Dataset is null, label);
+        HeadsReadTheSame(file, label, options, reference, expected.WrittenSpan);
         return one.Dataset is null ? Path.OnePass : Path.Fallback;
     }
+
+    // The first bytes already in memory (ingestion's batched reads): whatever the cut, before, at or after the end of the
+    // header, both reads give what the whole file gives, a failure included.
+    private static void HeadsReadTheSame(byte[] file, string label, DicomReadOptions? options, DicomReadResult reference, ReadOnlySpan<byte> expectedJson)
+    {
+        long end = reference.HeaderBytes;
+        foreach (long cut in new long[] { 0, 1, 132, 1000, 4096, end - 1, end, end + 12, file.Length }.Where(c => c >= 0 && c <= file.Length).Distinct())
+        {
+            string at = $"{label} (head of {cut} bytes)";
+            var json = new ArrayBufferWriter<byte>();
+            var fromHead = DicomFileReader.ReadHeaderJson(file.AsSpan(0, (int)cut), Rest(file, cut), at, json, options);
+            var headRead = DicomFileReader.ReadHeader(file.AsSpan(0, (int)cut), Rest(file, cut), at, options);
+            fromHead.Error.Should().Be(reference.Error is null ? null : reference.Error with { FileLabel = at }, at);
+            headRead.Error.Should().Be(fromHead.Error, at);
+            if (!reference.IsSuccess)
+            {
+                json.WrittenCount.Should().Be(0, at);
+                continue;
+            }
+            json.WrittenSpan.SequenceEqual(expectedJson).Should().BeTrue(at);
+            fromHead.Keys.Should().BeEquivalentTo(reference.Keys, at);
+            fromHead.HeaderBytes.Should().Be(reference.HeaderBytes, at);
+            headRead.HeaderBytes.Should().Be(reference.HeaderBytes, at);
+            var datasetJson = new ArrayBufferWriter<byte>();
+            DicomJson.SerializeUtf8(headRead.Dataset!, datasetJson);
+            datasetJson.WrittenSpan.SequenceEqual(expectedJson).Should().BeTrue(at + ", data set");
+        }
+    }
+
+    // Where a file continues after its first `cut` bytes: null when they are all of it.
+    private static MemoryStream? Rest(byte[] file, long cut) => cut == file.Length ? null : new MemoryStream(file) { Position = cut };
 
     private static byte[] Le16(params ushort[] v) => v.SelectMany(x => BitConverter.GetBytes(x)).ToArray();
 

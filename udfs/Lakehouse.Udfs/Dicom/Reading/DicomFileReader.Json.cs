@@ -21,7 +21,23 @@ public static partial class DicomFileReader
     public static DicomReadResult ReadHeaderJson(Stream stream, string fileLabel, ArrayBufferWriter<byte> json, DicomReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return ReadStream(stream, fileLabel, options ?? DicomReadOptions.Default, json);
+        return ReadStream([], stream, fileLabel, options ?? DicomReadOptions.Default, json);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadHeaderJson(Stream, string, ArrayBufferWriter{byte}, DicomReadOptions?)"/>, for a file whose first
+    /// bytes are already in memory (a batched read, a mapped file): <paramref name="head"/> holds them and
+    /// <paramref name="rest"/> continues right after them, or is null when <paramref name="head"/> is the whole file. A
+    /// header within <paramref name="head"/> is read there, without a copy; only a longer one reads on from
+    /// <paramref name="rest"/>, starting over from the beginning with the head's bytes.
+    /// </summary>
+    public static DicomReadResult ReadHeaderJson(ReadOnlySpan<byte> head, Stream? rest, string fileLabel, ArrayBufferWriter<byte> json,
+        DicomReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        options ??= DicomReadOptions.Default;
+        var result = ReadJson(head, rest, fileLabel, options, isFinalBlock: rest is null, json, out bool needMore);
+        return needMore ? ReadStream(head, rest!, fileLabel, options, json) : result;
     }
 
     /// <summary>As <see cref="ReadHeaderJson(Stream, string, ArrayBufferWriter{byte}, DicomReadOptions?)"/>, over the bytes of a whole file.</summary>

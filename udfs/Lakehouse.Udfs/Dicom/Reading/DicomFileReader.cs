@@ -30,15 +30,32 @@ public static partial class DicomFileReader
     /// The stream is left positioned after the bytes read.
     /// </summary>
     public static DicomReadResult ReadHeader(Stream stream, string fileLabel, DicomReadOptions? options = null) =>
-        ReadStream(stream, fileLabel, options ?? DicomReadOptions.Default, json: null);
+        ReadStream([], stream, fileLabel, options ?? DicomReadOptions.Default, json: null);
 
-    // The buffer loop of both reads: json null materializes the data set (ReadHeader), otherwise writes its JSON (ReadHeaderJson).
-    private static DicomReadResult ReadStream(Stream stream, string fileLabel, DicomReadOptions options, ArrayBufferWriter<byte>? json)
+    /// <summary>
+    /// As <see cref="ReadHeader(Stream, string, DicomReadOptions?)"/>, for a file whose first bytes are already in memory:
+    /// <paramref name="head"/> holds them and <paramref name="rest"/> continues right after them, or is null when
+    /// <paramref name="head"/> is the whole file. A header within <paramref name="head"/> is read there; only a longer one
+    /// reads on from <paramref name="rest"/>, starting over from the beginning with the head's bytes.
+    /// </summary>
+    public static DicomReadResult ReadHeader(ReadOnlySpan<byte> head, Stream? rest, string fileLabel, DicomReadOptions? options = null)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(FirstChunk);
+        options ??= DicomReadOptions.Default;
+        var result = Read(head, rest, fileLabel, options, isFinalBlock: rest is null, out bool needMore);
+        return needMore ? ReadStream(head, rest!, fileLabel, options, json: null) : result;
+    }
+
+    // The buffer loop of both reads: json null materializes the data set (ReadHeader), otherwise writes its JSON
+    // (ReadHeaderJson). head: the file's first bytes, already read (the stream continues after them), which a header
+    // longer than them starts from.
+    private static DicomReadResult ReadStream(ReadOnlySpan<byte> head, Stream stream, string fileLabel, DicomReadOptions options,
+        ArrayBufferWriter<byte>? json)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(FirstChunk, 2 * head.Length));
         try
         {
-            int filled = 0;
+            head.CopyTo(buffer);
+            int filled = head.Length;
             bool eof = false;
             while (true)
             {
@@ -211,22 +228,20 @@ public static partial class DicomFileReader
                 {
                     int n = inflater.Read(inflated, length, inflated.Length - length);
                     if (n > 0) { length += n; continue; }
-                    // The inflater has used all it was given: hand it the next piece of the file (none left: the data set ends).
-                    int piece;
-                    if (headUsed < head.Length)
+                    // The inflater has used all it was given: hand it the next piece of the file (none left: the data set
+                    // ends). Every piece but the file's last is a whole InflaterFeed.Size, from the head, the stream or
+                    // both, so the bytes fed (HeaderBytes) are the file's, not the reading's: a batch's short head and a
+                    // stream's 16 KiB give the same.
+                    int piece = Math.Min(InflaterFeed.Size, head.Length - headUsed);
+                    head.Slice(headUsed, piece).CopyTo(feed.Buffer);
+                    headUsed += piece;
+                    while (piece < InflaterFeed.Size && rest is not null)
                     {
-                        piece = Math.Min(feed.Buffer.Length, head.Length - headUsed);
-                        head.Slice(headUsed, piece).CopyTo(feed.Buffer);
-                        headUsed += piece;
-                    }
-                    else if (rest is not null)
-                    {
-                        try { piece = rest.Read(feed.Buffer, 0, feed.Buffer.Length); }
-                        catch (IOException) { return DicomReadResult.Failure(new(label, fileOffset + fed, null, DicomReadErrorReason.IoError)); }
-                    }
-                    else
-                    {
-                        piece = 0;
+                        int got;
+                        try { got = rest.Read(feed.Buffer, piece, InflaterFeed.Size - piece); }
+                        catch (IOException) { return DicomReadResult.Failure(new(label, fileOffset + fed + piece, null, DicomReadErrorReason.IoError)); }
+                        if (got == 0) break;
+                        piece += got;
                     }
                     if (piece == 0) end = true;
                     else { feed.Refill(piece); fed += piece; }

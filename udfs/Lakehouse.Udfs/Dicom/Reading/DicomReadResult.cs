@@ -46,7 +46,9 @@ public sealed class DicomReadResult
     /// <summary>
     /// The number of file bytes the header occupies (up to the stop tag, or the whole file when it has none). For a deflated
     /// data set, whose compressed end of header is unknown, the file bytes handed to the inflater until the header was
-    /// complete: the compressed header plus the inflater's read-ahead (at most 8 KiB), never more than the file.
+    /// complete, in pieces of 8 KiB from the start of the data set: the compressed header plus the inflater's read-ahead
+    /// (at most 8 KiB), never more than the file, and the same however the file was read (whole, streamed, or a head read
+    /// first).
     /// </summary>
     public long HeaderBytes { get; private init; }
 
