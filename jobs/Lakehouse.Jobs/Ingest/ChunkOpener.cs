@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using Lakehouse.Udfs.Dicom.Reading;
 
 namespace Lakehouse.Jobs.Ingest;
 
