@@ -50,7 +50,7 @@ internal sealed unsafe class ChunkOpener : IDisposable
     private readonly Opened[] _opened;
     private readonly List<int> _toClose = [];
     private readonly (ulong UserData, int Result)[] _completions;
-    private readonly PrefetchedStream _stream = new();
+    private readonly RestStream _rest = new();
     private int _count; // files of the chunk last opened
     private int _headBytes; // read per file for the chunk last read: the heads' stride
     private bool _disposed;
@@ -203,20 +203,8 @@ internal sealed unsafe class ChunkOpener : IDisposable
     {
         ref readonly var o = ref _opened[i];
         if (o.ReadErrno == 0 && o.HeadLength >= o.Size) return null;
-        var stream = StreamOf(i);
-        stream.Position = Math.Max(0, o.HeadLength);
-        return stream;
-    }
-
-    /// <summary>
-    /// File <paramref name="i"/>'s bytes as a stream from its start: the head served from what the batch read, the rest by
-    /// pread. The same instance is handed out for every file: use it before asking for the next.
-    /// </summary>
-    public Stream StreamOf(int i)
-    {
-        ref readonly var o = ref _opened[i];
-        _stream.Reset(o.Fd, _heads + i * _headBytes, o.ReadErrno != 0 ? -o.ReadErrno : Math.Max(0, o.HeadLength), o.Size);
-        return _stream;
+        _rest.Reset(o.Fd, o.ReadErrno, o.Size, position: Math.Max(0, o.HeadLength));
+        return _rest;
     }
 
     /// <summary>Closes the files still open and frees the ring and buffers.</summary>
@@ -232,21 +220,16 @@ internal sealed unsafe class ChunkOpener : IDisposable
         NativeMemory.Free(_heads);
     }
 
-    /// <summary>A file's bytes from its start: the batch's first read, then pread on the descriptor (which it does not own).</summary>
-    private sealed class PrefetchedStream : SourceFileStream
+    /// <summary>A file's bytes by pread on the descriptor, which it does not own; every read fails when the batch's did.</summary>
+    private sealed class RestStream : SourceFileStream
     {
-        private int _fd;
-        private byte* _head;
-        private int _headLength; // negative: -errno of the failed read
+        private int _fd, _readErrno;
         private long _length;
 
-        public void Reset(int fd, byte* head, int headLength, long length)
+        public void Reset(int fd, int readErrno, long length, long position)
         {
-            _fd = fd;
-            _head = head;
-            _headLength = headLength;
-            _length = length;
-            Position = 0;
+            (_fd, _readErrno, _length) = (fd, readErrno, length);
+            Position = position;
         }
 
         public override bool CanRead => true;
@@ -255,11 +238,8 @@ internal sealed unsafe class ChunkOpener : IDisposable
 
         public override int Read(Span<byte> buffer)
         {
-            if (_headLength < 0) throw new IOException("cannot read file: " + LinuxFileSystem.ErrnoName(-_headLength));
-            if (buffer.IsEmpty) return 0;
-            return Position < _headLength
-                ? Serve(new ReadOnlySpan<byte>(_head + Position, _headLength - (int)Position), buffer)
-                : ReadAt(_fd, buffer);
+            if (_readErrno != 0) throw new IOException("cannot read file: " + LinuxFileSystem.ErrnoName(_readErrno));
+            return buffer.IsEmpty ? 0 : ReadAt(_fd, buffer);
         }
     }
 }

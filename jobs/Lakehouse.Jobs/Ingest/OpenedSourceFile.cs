@@ -179,15 +179,6 @@ internal abstract class SourceFileStream : Stream
         _position += n;
         return (int)n;
     }
-
-    /// <summary>Bytes already in memory, from the position on, which it advances.</summary>
-    protected int Serve(ReadOnlySpan<byte> from, Span<byte> buffer)
-    {
-        int n = Math.Min(buffer.Length, from.Length);
-        from[..n].CopyTo(buffer);
-        _position += n;
-        return n;
-    }
 }
 
 /// <summary>A stream over a file descriptor it owns: every read is one pread at the stream's position.</summary>

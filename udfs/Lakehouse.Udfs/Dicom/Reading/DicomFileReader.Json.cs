@@ -35,9 +35,7 @@ public static partial class DicomFileReader
         DicomReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(json);
-        options ??= DicomReadOptions.Default;
-        var result = ReadJson(head, rest, fileLabel, options, isFinalBlock: rest is null, json, out bool needMore);
-        return needMore ? ReadStream(head, rest!, fileLabel, options, json) : result;
+        return ReadHead(head, rest, fileLabel, options ?? DicomReadOptions.Default, json);
     }
 
     /// <summary>As <see cref="ReadHeaderJson(Stream, string, ArrayBufferWriter{byte}, DicomReadOptions?)"/>, over the bytes of a whole file.</summary>

@@ -38,16 +38,26 @@ public static partial class DicomFileReader
     /// <paramref name="head"/> is the whole file. A header within <paramref name="head"/> is read there; only a longer one
     /// reads on from <paramref name="rest"/>, starting over from the beginning with the head's bytes.
     /// </summary>
-    public static DicomReadResult ReadHeader(ReadOnlySpan<byte> head, Stream? rest, string fileLabel, DicomReadOptions? options = null)
+    public static DicomReadResult ReadHeader(ReadOnlySpan<byte> head, Stream? rest, string fileLabel, DicomReadOptions? options = null) =>
+        ReadHead(head, rest, fileLabel, options ?? DicomReadOptions.Default, json: null);
+
+    // Both reads of a head: in place, and only a header longer than the head goes to the buffer loop.
+    private static DicomReadResult ReadHead(ReadOnlySpan<byte> head, Stream? rest, string fileLabel, DicomReadOptions options,
+        ArrayBufferWriter<byte>? json)
     {
-        options ??= DicomReadOptions.Default;
-        var result = Read(head, rest, fileLabel, options, isFinalBlock: rest is null, out bool needMore);
-        return needMore ? ReadStream(head, rest!, fileLabel, options, json: null) : result;
+        var result = ReadBytes(head, rest, fileLabel, options, isFinalBlock: rest is null, json, out bool needMore);
+        return needMore ? ReadStream(head, rest!, fileLabel, options, json) : result;
     }
 
-    // The buffer loop of both reads: json null materializes the data set (ReadHeader), otherwise writes its JSON
-    // (ReadHeaderJson). head: the file's first bytes, already read (the stream continues after them), which a header
-    // longer than them starts from.
+    // One read over bytes in memory: json null materializes the data set (ReadHeader), otherwise writes its JSON (ReadHeaderJson).
+    private static DicomReadResult ReadBytes(ReadOnlySpan<byte> bytes, Stream? rest, string fileLabel, DicomReadOptions options,
+        bool isFinalBlock, ArrayBufferWriter<byte>? json, out bool needMore) =>
+        json is null
+            ? Read(bytes, rest, fileLabel, options, isFinalBlock, out needMore)
+            : ReadJson(bytes, rest, fileLabel, options, isFinalBlock, json, out needMore);
+
+    // The buffer loop of both reads (see ReadBytes). head: the file's first bytes, already read (the stream continues
+    // after them), which a header longer than them starts from.
     private static DicomReadResult ReadStream(ReadOnlySpan<byte> head, Stream stream, string fileLabel, DicomReadOptions options,
         ArrayBufferWriter<byte>? json)
     {
@@ -68,9 +78,7 @@ public static partial class DicomFileReader
                     filled += n;
                 }
                 var bytes = buffer.AsSpan(0, filled);
-                var result = json is null
-                    ? Read(bytes, eof ? null : stream, fileLabel, options, eof, out bool needMore)
-                    : ReadJson(bytes, eof ? null : stream, fileLabel, options, eof, json, out needMore);
+                var result = ReadBytes(bytes, eof ? null : stream, fileLabel, options, eof, json, out bool needMore);
                 if (!needMore) return result;
                 if (buffer.Length >= options.MaxHeaderBytes + 1024)
                     return DicomReadResult.Failure(new(fileLabel, filled, null, DicomReadErrorReason.HeaderTooLarge));
